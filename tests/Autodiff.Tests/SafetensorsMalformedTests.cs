@@ -35,6 +35,8 @@ public class SafetensorsMalformedTests
         { "invalid JSON", Raw("{\"a\":"), "header is not valid JSON" },
         { "trailing comma", Raw("{\"a\":{},}"), "header is not valid JSON" },
         { "empty header", Raw(""), "header is not valid JSON" },
+        { "nesting too deep", Raw("{\"a\":" + new string('[', 100) + new string(']', 100) + "}"), "header is not valid JSON" },
+        { "byte order mark", Raw([0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}']), "header is not valid JSON" },
         { "header not an object", Raw("[1,2]"), "header is a JSON Array, not an object" },
         { "entry not an object", Raw("{\"a\":3}"), "tensor 'a': header entry is a JSON Number, not an object" },
         { "missing dtype", Raw("{\"a\":{\"shape\":[],\"data_offsets\":[0,0]}}"), "tensor 'a': missing field 'dtype'" },
