@@ -9,6 +9,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
 {
     Node<T>[] _nodes = new Node<T>[256];
     int _count;
+    int _generation;
 
     public Tape(bool inference = false) => Inference = inference;
 
@@ -29,6 +30,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         Array.Clear(_nodes, 0, _count); // drop references to graphs and index arrays
         _count = 0;
+        _generation++;
         Arena.Reset();
     }
 
@@ -64,8 +66,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
 
     ref Node<T> Check(Var<T> output)
     {
-        if (output.Tape != this) throw new ArgumentException("Var belongs to another tape");
-        ref var node = ref _nodes[output.Id];
+        ref var node = ref _nodes[Own(output)];
         if (node.Grad.IsNull) throw new InvalidOperationException("output does not depend on anything with a gradient (or inference mode)");
         return ref node;
     }
@@ -82,13 +83,15 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
 
     internal Tensor<T> ValueOf(int id) => _nodes[id].Value;
     internal Tensor<T> GradOf(int id) => _nodes[id].Grad;
+    internal Tensor<T> ValueOf(Var<T> v) => _nodes[Own(v)].Value;
+    internal Tensor<T> GradOf(Var<T> v) => _nodes[Own(v)].Grad;
 
     Var<T> Leaf(Tensor<T> value, Tensor<T> grad)
     {
         ref var node = ref Push();
         node.Value = value;
         node.Grad = grad;
-        return new Var<T>(this, _count - 1);
+        return new Var<T>(this, _count - 1, _generation);
     }
 
     ref Node<T> Push()
@@ -103,9 +106,13 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
     bool NeedsGrad(int id) => id >= 0 && !_nodes[id].Grad.IsNull;
 
     /// <summary>Records an op's output; it gets a zeroed gradient and the backward step only when an input has a gradient.</summary>
-    ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, Var<T> a) => ref Record(value, backward, a.Id, -1, -1);
-    ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, Var<T> a, Var<T> b) => ref Record(value, backward, a.Id, b.Id, -1);
-    ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, Var<T> a, Var<T> b, Var<T> c) => ref Record(value, backward, a.Id, b.Id, c.Id);
+    ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, Var<T> a) => ref Record(value, backward, Own(a), -1, -1);
+    ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, Var<T> a, Var<T> b) => ref Record(value, backward, Own(a), Own(b), -1);
+    ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, Var<T> a, Var<T> b, Var<T> c) => ref Record(value, backward, Own(a), Own(b), Own(c));
+
+    int Own(Var<T> v) => v.Tape == this && v.Generation == _generation
+        ? v.Id
+        : throw new ArgumentException("the Var is from another tape, or from before this tape's last Reset");
 
     ref Node<T> Record(Tensor<T> value, BackwardFn<T> backward, int a, int b, int c)
     {
@@ -121,7 +128,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
         return ref node;
     }
 
-    Var<T> Last => new(this, _count - 1);
+    Var<T> Last => new(this, _count - 1, _generation);
 
     Tensor<T> NewValue(Shape shape) => Arena.Rent(shape);
     Tensor<T> NewValue(params ReadOnlySpan<int> dims) => Arena.Rent(new Shape(dims));

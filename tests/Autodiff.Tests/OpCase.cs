@@ -20,7 +20,7 @@ public sealed class OpCase
         "matmul", "matmul_ta", "matmul_tb", "matmul_tab", "add", "sub", "neg", "add_bias", "mul", "scale", "add_scalar",
         "sigmoid", "softplus", "relu", "tanh", "exp", "log", "clamp", "concat", "gather_rows", "csr_mean",
         "segment_mean", "sum", "mean", "row_dot", "bilinear", "softmax_rows", "log_softmax_rows", "stop_gradient",
-        "gaussian_log_density", "diagonal", "off_diagonal", "reshape",
+        "gaussian_log_density", "diagonal", "off_diagonal", "reshape", "scale_rows",
     ];
 
     public required string Op { get; init; }
@@ -42,6 +42,7 @@ public sealed class OpCase
             "matmul_tab" => [new(b, a), new(c, b)],
             "add" or "sub" or "mul" or "row_dot" or "stop_gradient" => [new(a, b), new(a, b)],
             "add_bias" => [new(a, b), new(b)],
+            "scale_rows" => [new(a, b), new(a)],
             "concat" => [new(a, b), new(a, c)],
             "bilinear" => [new(a, b), new(b, c), new(p, c)],
             "gaussian_log_density" => [new(a), new(a), new(1)],
@@ -129,6 +130,7 @@ public sealed class OpCase
         "sum" => t.Sum(x[0]),
         "mean" => t.Mean(x[0]),
         "row_dot" => t.RowDot(x[0], x[1]),
+        "scale_rows" => t.ScaleRows(x[0], x[1]),
         "bilinear" => t.Bilinear(x[0], x[1], x[2]),
         "softmax_rows" => t.SoftmaxRows(x[0]),
         "log_softmax_rows" => t.LogSoftmaxRows(x[0]),
