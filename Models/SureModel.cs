@@ -156,7 +156,12 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// SPEC 4.1-4.4 for a batch of tasks on the tape. k1 and k2 may differ from the config's (SPEC 8 takes them
     /// from the input). The sampler holds the chosen subgraphs; keep it unchanged until Backward.
     /// </summary>
-    public SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler)
+    public SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler) =>
+        Forward(tape, input, k1, k2, sampler, frozenProbability: default);
+
+    // frozenProbability: [nodes, 1] stands in for stopgrad(q) when not null, so that a finite-difference check can
+    // hold the gates' subtracted part at the unperturbed point and see the straight-through gradient in the values.
+    internal SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler, Tensor<T> frozenProbability)
     {
         if (input.D != Config.D) throw new ArgumentException($"S has D = {input.D} features, the model {Config.D}");
         int n = input.Tasks, L = input.L, K = input.K, slots = 1 + K, rows = n * L * slots;
@@ -186,7 +191,8 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         // Straight-through gate g = 1 + q - stopgrad(q): value 1, gradient of q.
         var q = tape.GatherRows(probability, sampler.NodeRows);
-        var gate = tape.AddScalar(q - tape.StopGradient(q), T.One);
+        var heldQ = frozenProbability.IsNull ? tape.StopGradient(q) : tape.Constant(frozenProbability);
+        var gate = tape.AddScalar(q - heldQ, T.One);
         var h = tape.ScaleRows(tape.GatherRows(s, sampler.NodeRows), gate);
 
         // 4.3: E GraphSAGE layers over the block-diagonal graph of all tasks, one matmul each.
