@@ -161,4 +161,19 @@ public class PhiloxTests
     // Within 4.5 standard errors: a false alarm is ~1e-5 per check, and the seeds are fixed anyway.
     static void AssertWithin(double expected, double actual, double standardError)
         => Assert.True(Math.Abs(actual - expected) <= 4.5 * standardError, $"expected {expected} +- {4.5 * standardError}, got {actual}");
+
+    [Fact]
+    public void FillsDoNotAllocate()
+    {
+        var f = new float[1001]; var d = new double[1001];
+        void RunAll()
+        {
+            Philox.FillUniform(1, 2, 3, f.AsSpan()); Philox.FillNormal(1, 2, 3, f.AsSpan()); Philox.FillGumbel(1, 2, 3, f.AsSpan());
+            Philox.FillUniform(1, 2, 3, d.AsSpan()); Philox.FillNormal(1, 2, 3, d.AsSpan()); Philox.FillGumbel(1, 2, 3, d.AsSpan());
+        }
+        RunAll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RunAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -152,4 +152,20 @@ public class RowOpsTests
         Assert.Equal(Math.Log(2), RowOps.Log1p(1.0), 15);
         Assert.Equal(1e-10f, RowOps.Log1p(1e-10f));
     }
+
+    [Fact]
+    public void RowOpsDoNotAllocate()
+    {
+        var x = RandomMatrix<double>(new Random(11), 4 * 700, 3);
+        var y = new double[x.Length]; var lse = new double[4];
+        void RunAll()
+        {
+            RowOps.Softmax<double>(x, 700, y); RowOps.LogSoftmax<double>(x, 700, y);
+            RowOps.LogSumExp<double>(x, 700, lse); RowOps.Softplus<double>(x, y);
+        }
+        RunAll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RunAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

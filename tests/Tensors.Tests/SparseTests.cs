@@ -188,4 +188,29 @@ public class SparseTests
             }
         }
     }
+
+    [Fact]
+    public void KernelsDoNotAllocate()
+    {
+        var rng = new Random(10);
+        var (n, src, dst) = RandomGraph(rng);
+        var g = Csr.FromEdges(n, src, dst, undirected: true);
+        int d = 64;
+        var x = RandomValues<float>(rng, n * d); var y = new float[n * d]; var dx = new float[n * d];
+        int[] index = [0, n - 1, 0]; var gathered = new float[3 * d];
+        int[] segStart = [0, 0, n]; var means = new float[2 * d];
+        void RunAll()
+        {
+            Sparse.MeanAggregate<float>(g, x, d, y);
+            Sparse.MeanAggregateBackward<float>(g, y, d, dx);
+            Sparse.GatherRows<float>(x, d, index, gathered);
+            Sparse.ScatterAddRows<float>(gathered, d, index, dx);
+            Sparse.SegmentMean<float>(x, d, segStart, means);
+            Sparse.SegmentMeanBackward<float>(means, d, segStart, dx);
+        }
+        RunAll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RunAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
