@@ -127,24 +127,43 @@ public static class Sparse
         }
     }
 
-    // grad: [d]  dx: [*, d], accumulated: dx[rows[i]] += grad / count (the transpose of MeanOfRows)
+    // grad: [d]  dx: [*, d], accumulated: dx[rows[i]] += grad * (1 / count) (the transpose of MeanOfRows).
+    // The scaled gradient is held in four vector registers per pass and added into every listed row.
     static void SpreadMean<T, TRows>(ReadOnlySpan<T> grad, TRows rows, int d, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : IRowSet, allows ref struct
     {
         int n = rows.Count;
         if (n == 0) return;
         T inv = Reciprocal<T>(n);
-        for (int i = 0; i < n; i++)
+        int w = Vector<T>.Count, c = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            var dst = dx.Slice(rows[i] * d, d);
-            int w = Vector<T>.Count, c = 0;
-            if (Vector.IsHardwareAccelerated)
-                for (; c + w <= d; c += w)
+            for (; c + 4 * w <= d; c += 4 * w)
+            {
+                var g = grad.Slice(c, 4 * w);
+                Vector<T> g0 = new Vector<T>(g) * inv, g1 = new Vector<T>(g[w..]) * inv;
+                Vector<T> g2 = new Vector<T>(g[(2 * w)..]) * inv, g3 = new Vector<T>(g[(3 * w)..]) * inv;
+                for (int i = 0; i < n; i++)
                 {
-                    var slot = dst.Slice(c, w);
-                    (new Vector<T>(slot) + new Vector<T>(grad.Slice(c, w)) * inv).CopyTo(slot);
+                    var dst = dx.Slice(rows[i] * d + c, 4 * w);
+                    (new Vector<T>(dst) + g0).CopyTo(dst); (new Vector<T>(dst[w..]) + g1).CopyTo(dst[w..]);
+                    (new Vector<T>(dst[(2 * w)..]) + g2).CopyTo(dst[(2 * w)..]); (new Vector<T>(dst[(3 * w)..]) + g3).CopyTo(dst[(3 * w)..]);
                 }
-            for (; c < d; c++) dst[c] += grad[c] * inv;
+            }
+            for (; c + w <= d; c += w)
+            {
+                var g0 = new Vector<T>(grad.Slice(c, w)) * inv;
+                for (int i = 0; i < n; i++)
+                {
+                    var dst = dx.Slice(rows[i] * d + c, w);
+                    (new Vector<T>(dst) + g0).CopyTo(dst);
+                }
+            }
+        }
+        for (; c < d; c++)
+        {
+            T g0 = grad[c] * inv;
+            for (int i = 0; i < n; i++) dx[rows[i] * d + c] += g0;
         }
     }
 

@@ -53,14 +53,16 @@ public static class TopK
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int capacity = Math.Min(indices.Length, row.Length), count = 0;
+        T worst = T.NaN;   // the value at indices[capacity - 1] once the buffer is full
         for (int c = 0; c < row.Length && capacity > 0; c++)
         {
             T v = row[c];
             // Entries arrive in index order, so a new entry must be strictly better to pass an equal one.
-            if (count == capacity && !Beats(v, row[indices[count - 1]])) continue;
+            if (count == capacity && !Beats(v, worst)) continue;
             int pos = count < capacity ? count++ : count - 1;
             while (pos > 0 && Beats(v, row[indices[pos - 1]])) { indices[pos] = indices[pos - 1]; pos--; }
             indices[pos] = c;
+            if (count == capacity) worst = row[indices[capacity - 1]];
         }
         indices[count..].Fill(-1);
         if (order == TopKOrder.ByIndexAscending) indices[..count].Sort();
