@@ -148,6 +148,7 @@ public sealed class CpuBackend : IComputeBackend
     {
         CheckElements(rows + 1, rowPtr);
         CheckElements(rows * d, y);
+        if (rows * d == 0) return;
         var g = ToCsr(I(rowPtr), I(colIdx), rows);
         Sparse.MeanAggregate<float>(g, F(x), d, F(y).AsSpan(0, rows * d));
     }
@@ -158,6 +159,8 @@ public sealed class CpuBackend : IComputeBackend
         CheckElements(xRows + 1, tRowPtr);
         CheckElements(rows + 1, rowPtr);
         CheckElements(xRows * d, dx);
+        CheckElements(rows * d, dy);
+        if (xRows * d == 0) return;
         // The CPU kernel scatters over the forward CSR: recover it from the transposed one and the degrees.
         var g = Transpose(I(tRowPtr), I(tColIdx), xRows, rows);
         Sparse.MeanAggregateBackward<float>(g, F(dy), d, F(dx).AsSpan(0, xRows * d));
@@ -167,6 +170,7 @@ public sealed class CpuBackend : IComputeBackend
     {
         CheckElements(segments + 1, segStart);
         CheckElements(segments * d, y);
+        if (segments * d == 0) return;
         Sparse.SegmentMean<float>(F(x), d, I(segStart).AsSpan(0, segments + 1), F(y).AsSpan(0, segments * d));
     }
 

@@ -48,15 +48,17 @@ internal sealed unsafe class ClApi
     ClApi() { }
 
     /// <summary>Loads the ICD loader and resolves every entry point, or says which step failed.</summary>
-    public static bool TryLoad(out ClApi? api, out string reason)
+    public static bool TryLoad(out ClApi? api, out string reason) => TryLoad(LibraryNames, out api, out reason);
+
+    internal static bool TryLoad(string[] libraryNames, out ClApi? api, out string reason)
     {
         api = null;
         nint lib = 0;
-        foreach (var name in LibraryNames)
+        foreach (var name in libraryNames)
             if (NativeLibrary.TryLoad(name, out lib)) break;
         if (lib == 0)
         {
-            reason = $"{LibraryNames[0]} not found (install an OpenCL ICD loader, e.g. ocl-icd-libopencl1)";
+            reason = $"{libraryNames[0]} not found (install an OpenCL ICD loader, e.g. ocl-icd-libopencl1)";
             return false;
         }
         var a = new ClApi();

@@ -121,7 +121,7 @@ public sealed unsafe class OpenClBackend : IComputeBackend
     }
 
     /// <summary>Compiles extra source with the same prelude and options; for tests of the build-error path.</summary>
-    public void CompileForTest(string source)
+    internal void CompileForTest(string source)
     {
         var prog = Build(Prelude.OpenCl + source);
         cl.ReleaseProgram(prog);
