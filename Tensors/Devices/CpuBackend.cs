@@ -174,6 +174,16 @@ public sealed class CpuBackend : IComputeBackend
         Sparse.SegmentMean<float>(F(x), d, I(segStart).AsSpan(0, segments + 1), F(y).AsSpan(0, segments * d));
     }
 
+    public void SegmentMeanBackward(DeviceBuffer dy, int d, DeviceBuffer segStart, int segments, int xRows, DeviceBuffer dx)
+    {
+        CheckElements(segments + 1, segStart);
+        CheckElements(segments * d, dy);
+        CheckElements(xRows * d, dx);
+        if (segments * d == 0) return;
+        Sparse.SegmentMeanBackward<float>(F(dy).AsSpan(0, segments * d), d, I(segStart).AsSpan(0, segments + 1),
+            F(dx).AsSpan(0, xRows * d));
+    }
+
     public void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y)
     {
         CheckElements(count, index);

@@ -89,6 +89,10 @@ public interface IComputeBackend : IDisposable
     // x: [segStart[segments], d]  segStart: [segments + 1] int  y: [segments, d] (Sparse.SegmentMean)
     void SegmentMean(DeviceBuffer x, int d, DeviceBuffer segStart, int segments, DeviceBuffer y);
 
+    // dy: [segments, d]  segStart: [segments + 1] int  dx: [xRows >= segStart[segments], d], accumulated:
+    // dx[r] += dy[j] / len(j) for every row r of segment j (Sparse.SegmentMeanBackward); other rows untouched
+    void SegmentMeanBackward(DeviceBuffer dy, int d, DeviceBuffer segStart, int segments, int xRows, DeviceBuffer dx);
+
     // x: [*, d]  index: [count] int  y: [count, d]; y[i] = x[index[i]]
     void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y);
 

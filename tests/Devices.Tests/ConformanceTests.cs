@@ -23,11 +23,13 @@ public class ConformanceTests
         var backend = TestBackends.Backend(name);
         var rng = new Random(11);
         int[] sizes = [1, 7, 16, 33, 65];
+        int variant = 0;   // cycles through the 8 (transA, transB, accumulate) cases
         foreach (int m in sizes)
             foreach (int n in sizes)
                 foreach (int k in new[] { 1, 17, 64, 127 })
                 {
-                    bool transA = rng.Next(2) == 1, transB = rng.Next(2) == 1, accumulate = rng.Next(2) == 1;
+                    bool transA = (variant & 1) != 0, transB = (variant & 2) != 0, accumulate = (variant & 4) != 0;
+                    variant = (variant + 3) % 8;   // 3 is coprime to 8: every case, in a varied order over shapes
                     var a = Check.RandomFloats(rng, m * k, -1, 1);
                     var b = Check.RandomFloats(rng, k * n, -1, 1);
                     var c0 = Check.RandomFloats(rng, m * n, -1, 1);
@@ -267,6 +269,18 @@ public class ConformanceTests
                 using var dy = backend.Allocate(ElementType.Float32, segments * d);
                 backend.SegmentMean(dx, d, dseg, segments, dy);
                 Check.Close(expected, backend.Floats(dy), 1e-6, 1e-7, $"segment mean s={segments} d={d}");
+
+                // Backward into a dx with two extra rows past the last segment, which must stay as they were.
+                var dyIn = Check.RandomFloats(rng, segments * d, -3, 3);
+                int xRows = segStart[segments] + 2;
+                var grad0 = Check.RandomFloats(rng, xRows * d, -1, 1);
+                var expectedGrad = (float[])grad0.Clone();
+                Sparse.SegmentMeanBackward<float>(dyIn, d, segStart, expectedGrad);
+                using var ddy = backend.Upload(dyIn);
+                using var dgrad = backend.Upload(grad0);
+                backend.SegmentMeanBackward(ddy, d, dseg, segments, xRows, dgrad);
+                // rel 1e-6 + abs 1e-6: the CPU may fuse dy * (1/len) + dx into one FMA, the device rounds twice.
+                Check.Close(expectedGrad, backend.Floats(dgrad), 1e-6, 1e-6, $"segment mean backward s={segments} d={d}");
             }
     }
 

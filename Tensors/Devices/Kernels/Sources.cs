@@ -192,6 +192,23 @@ internal static class Sources
             y[i] = hi == lo ? 0.0f : sum * (1.0f / (float)(hi - lo));
         }
 
+        // dy: [segments, d]  segStart: [segments + 1]  dx: [xRows, d], accumulated; one work-item per dx element,
+        // which finds its segment by binary search (the largest j with segStart[j] <= row skips empty segments)
+        KERNEL void segment_mean_backward_f32(const int segments, const int d, const int xRows, GLOBAL const int* segStart,
+                                              GLOBAL const float* dy, GLOBAL float* dx)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= xRows * d) return;
+            const int r = i / d, c = i % d;
+            if (r < segStart[0] || r >= segStart[segments]) return;
+            int lo = 0, hi = segments;   // segStart[lo] <= r < segStart[hi]
+            while (hi - lo > 1) {
+                const int mid = (lo + hi) / 2;
+                if (segStart[mid] <= r) lo = mid; else hi = mid;
+            }
+            dx[i] += dy[(size_t)lo * d + c] * (1.0f / (float)(segStart[lo + 1] - segStart[lo]));
+        }
+
         // x: [*, d]  index: [count]  y: [count, d]
         KERNEL void gather_rows_f32(const int count, const int d, GLOBAL const int* index, GLOBAL const float* x,
                                     GLOBAL float* y)

@@ -314,6 +314,15 @@ public sealed unsafe class OpenClBackend : IComputeBackend
         Linear("segment_mean_f32", segments * d, segments, d, I(segStart), F(x), F(y));
     }
 
+    public void SegmentMeanBackward(DeviceBuffer dy, int d, DeviceBuffer segStart, int segments, int xRows, DeviceBuffer dx)
+    {
+        CpuBackend.CheckElements(segments + 1, segStart);
+        CpuBackend.CheckElements(segments * d, dy);
+        CpuBackend.CheckElements(xRows * d, dx);
+        if (segments == 0) return;
+        Linear("segment_mean_backward_f32", xRows * d, segments, d, xRows, I(segStart), F(dy), F(dx));
+    }
+
     public void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y)
     {
         CpuBackend.CheckElements(count, index);
