@@ -191,6 +191,19 @@ public sealed class CpuBackend : IComputeBackend
         Sparse.GatherRows<float>(F(x), d, I(index).AsSpan(0, count), F(y).AsSpan(0, count * d));
     }
 
+    public void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx)
+    {
+        CheckElements(xRows + 1, invRowPtr);
+        CheckElements(xRows * d, dx);
+        // The CPU kernel takes the index itself: invert the inverse.
+        var rowPtr = I(invRowPtr);
+        var index = new int[rowPtr[xRows]];
+        for (int u = 0; u < xRows; u++)
+            foreach (int i in I(invPos).AsSpan(rowPtr[u], rowPtr[u + 1] - rowPtr[u])) index[i] = u;
+        CheckElements(index.Length * d, dy);
+        Sparse.ScatterAddRows<float>(F(dy).AsSpan(0, index.Length * d), d, index, F(dx).AsSpan(0, xRows * d));
+    }
+
     public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)
     {
         CheckElements(n, y);

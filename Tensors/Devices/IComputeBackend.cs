@@ -96,6 +96,11 @@ public interface IComputeBackend : IDisposable
     // x: [*, d]  index: [count] int  y: [count, d]; y[i] = x[index[i]]
     void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y);
 
+    // dy: [count, d]  inverse: the gather index as a CSR over target rows, invRowPtr: [xRows + 1],
+    // invPos: [count] (row u lists every i with index[i] == u, ascending: GatherIndex.Invert)
+    // dx: [xRows, d], accumulated: dx[index[i]] += dy[i] (Sparse.ScatterAddRows, as a gather: no atomics)
+    void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx);
+
     // y: [n] (Int32 for Bits, else Float32); y[i] = the draw at position offset + i of Sure.Tensors.Philox's
     // (seed, stream) sequence, the same numbers Philox.Bits / FillUniform / FillNormal / FillGumbel give
     void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y);

@@ -286,7 +286,7 @@ public class ConformanceTests
 
     // Gather copies: exact.
     [Theory, MemberData(nameof(Backends))]
-    public void GatherRowsIsExact(string name)
+    public void GatherRowsAndScatterAddAreExact(string name)
     {
         var backend = TestBackends.Backend(name);
         var rng = new Random(18);
@@ -304,6 +304,17 @@ public class ConformanceTests
                 using var dy = backend.Allocate(ElementType.Float32, count * d);
                 backend.GatherRows(dx, d, di, count, dy);
                 Check.Same(expected, backend.Floats(dy), $"gather count={count} d={d}");
+
+                // Its backward, through the inverted index; plain adds in the same order as the CPU: exact.
+                var (inverseRowPtr, inversePositions) = GatherIndex.Invert(index, sourceRows);
+                var grad0 = Check.RandomFloats(rng, sourceRows * d, -1, 1);
+                var expectedGrad = (float[])grad0.Clone();
+                Sparse.ScatterAddRows<float>(expected, d, index, expectedGrad);
+                using var invRowPtr = backend.Upload(inverseRowPtr);
+                using var invPos = backend.Upload(inversePositions);
+                using var dgrad = backend.Upload(grad0);
+                backend.ScatterAddRows(dy, d, invRowPtr, invPos, sourceRows, dgrad);
+                Check.Same(expectedGrad, backend.Floats(dgrad), $"scatter-add count={count} d={d}");
             }
     }
 }

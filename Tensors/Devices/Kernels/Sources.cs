@@ -218,5 +218,18 @@ internal static class Sources
             y[i] = x[(size_t)index[i / d] * d + i % d];
         }
 
+        // invRowPtr: [xRows + 1]  invPos: [count] (the gather index inverted)  dy: [count, d]  dx: [xRows, d],
+        // accumulated; one work-item per dx element, adding the rows that gathered from it in ascending order
+        KERNEL void scatter_add_rows_f32(const int xRows, const int d, GLOBAL const int* invRowPtr,
+                                         GLOBAL const int* invPos, GLOBAL const float* dy, GLOBAL float* dx)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= xRows * d) return;
+            const int u = i / d, c = i % d;
+            float sum = dx[i];
+            for (int e = invRowPtr[u]; e < invRowPtr[u + 1]; e++) sum += dy[(size_t)invPos[e] * d + c];
+            dx[i] = sum;
+        }
+
         """;
 }

@@ -330,6 +330,13 @@ public sealed unsafe class OpenClBackend : IComputeBackend
         Linear("gather_rows_f32", count * d, count, d, I(index), F(x), F(y));
     }
 
+    public void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx)
+    {
+        CpuBackend.CheckElements(xRows + 1, invRowPtr);
+        CpuBackend.CheckElements(xRows * d, dx);
+        Linear("scatter_add_rows_f32", xRows * d, xRows, d, I(invRowPtr), I(invPos), F(dy), F(dx));
+    }
+
     public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)
     {
         CpuBackend.CheckElements(n, y);
