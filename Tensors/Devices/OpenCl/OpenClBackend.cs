@@ -15,12 +15,12 @@ public sealed unsafe class OpenClBackend : IComputeBackend
     // correctly and is asked to; we ask whenever it can.
     const string BuildOptions = "-cl-std=CL1.2";
     const string CorrectlyRounded = " -cl-fp32-correctly-rounded-divide-sqrt";
-    readonly string buildOptions;
     const int LinearGroup = 64;
 
     readonly ClApi cl;
     readonly nint context, queue, program;
     readonly nint device;
+    readonly string buildOptions;
     readonly Dictionary<string, nint> kernels = [];
     // clSetKernelArg mutates the shared kernel object: argument setting and enqueue must not interleave.
     readonly Lock launch = new();
@@ -40,13 +40,23 @@ public sealed unsafe class OpenClBackend : IComputeBackend
                  + $" ({cl.DeviceString(device, ClApi.DeviceVersion)})";
         int status;
         nint dev = device;
-        context = cl.CreateContext(null, 1, &dev, 0, 0, &status);
-        ClApi.Check(status, "clCreateContext");
-        queue = cl.CreateCommandQueue(context, device, 0, &status);
-        ClApi.Check(status, "clCreateCommandQueue");
         bool exactDivide = (cl.DeviceBits(device, ClApi.DeviceSingleFpConfig) & ClApi.FpCorrectlyRoundedDivideSqrt) != 0;
         buildOptions = BuildOptions + (exactDivide ? CorrectlyRounded : "");
-        program = Build(source);
+        context = cl.CreateContext(null, 1, &dev, 0, 0, &status);
+        ClApi.Check(status, "clCreateContext");
+        try
+        {
+            queue = cl.CreateCommandQueue(context, device, 0, &status);
+            ClApi.Check(status, "clCreateCommandQueue");
+            program = Build(source);
+        }
+        catch
+        {
+            // TryCreate turns the exception into a reason; do not leave the context behind.
+            if (queue != 0) cl.ReleaseCommandQueue(queue);
+            cl.ReleaseContext(context);
+            throw;
+        }
     }
 
     /// <summary>Finds a device and builds the kernels; any failure becomes the reason, not an exception.</summary>
@@ -150,7 +160,7 @@ public sealed unsafe class OpenClBackend : IComputeBackend
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         int status;
         // Zero-sized buffers are invalid in OpenCL; keep one element so empty tensors still have a handle.
-        var mem = cl.CreateBuffer(context, ClApi.MemReadWrite, (nuint)(Math.Max(length, 1) * 4), null, &status);
+        var mem = cl.CreateBuffer(context, ClApi.MemReadWrite, (nuint)Math.Max(length, 1) * 4, null, &status);
         ClApi.Check(status, "clCreateBuffer");
         return new ClBuffer(this, mem, type, length);
     }
@@ -170,7 +180,7 @@ public sealed unsafe class OpenClBackend : IComputeBackend
         CpuBackend.CheckLength(source.Length, b.Length, nameof(source));
         if (source.Length == 0) return;
         fixed (T* p = source)
-            ClApi.Check(cl.EnqueueWriteBuffer(queue, b.Mem, 1, 0, (nuint)(source.Length * 4), p, 0, null, null),
+            ClApi.Check(cl.EnqueueWriteBuffer(queue, b.Mem, 1, 0, (nuint)source.Length * 4, p, 0, null, null),
                 "clEnqueueWriteBuffer");
     }
 
@@ -180,7 +190,7 @@ public sealed unsafe class OpenClBackend : IComputeBackend
         CpuBackend.CheckLength(destination.Length, b.Length, nameof(destination));
         if (destination.Length == 0) return;
         fixed (T* p = destination)
-            ClApi.Check(cl.EnqueueReadBuffer(queue, b.Mem, 1, 0, (nuint)(destination.Length * 4), p, 0, null, null),
+            ClApi.Check(cl.EnqueueReadBuffer(queue, b.Mem, 1, 0, (nuint)destination.Length * 4, p, 0, null, null),
                 "clEnqueueReadBuffer");
     }
 
