@@ -1,0 +1,22 @@
+namespace Sure.Tensors.Devices;
+
+/// <summary>Inverts a gather index so that its backward (a scatter-add) can run as a gather, without atomics.</summary>
+public static class GatherIndex
+{
+    // index: [count], values in 0..rows-1
+    // returns rowPtr: [rows + 1], positions: [count]; row u lists every i with index[i] == u, in ascending i
+    public static (int[] RowPtr, int[] Positions) Invert(ReadOnlySpan<int> index, int rows)
+    {
+        var rowPtr = new int[rows + 1];
+        foreach (int u in index)
+        {
+            if ((uint)u >= (uint)rows) throw new ArgumentOutOfRangeException(nameof(index), $"index {u} is outside 0..{rows - 1}");
+            rowPtr[u + 1]++;
+        }
+        for (int u = 0; u < rows; u++) rowPtr[u + 1] += rowPtr[u];
+        var next = rowPtr[..rows];
+        var positions = new int[index.Length];
+        for (int i = 0; i < index.Length; i++) positions[next[index[i]]++] = i;
+        return (rowPtr, positions);
+    }
+}

@@ -1,0 +1,235 @@
+namespace Sure.Tensors.Devices.Kernels;
+
+/// <summary>
+/// Kernel sources, written once against the macros in <see cref="Prelude"/>. Every kernel takes its sizes first
+/// and its output last, checks its own bounds (global sizes are rounded up to the work-group size) and uses
+/// no atomics: scatter-style work is written as a gather over a transposed index.
+/// </summary>
+internal static class Sources
+{
+    /// <summary>Work-group edge of the GEMM tile; the launcher uses TILE x TILE groups.</summary>
+    public const int GemmTile = 16;
+
+    /// <summary>Work-items cooperating on one softmax row.</summary>
+    public const int RowGroup = 64;
+
+    public static string All => Gemm + Elementwise + Rows + Sparse + Philox.Source;
+
+    public const string Gemm = """
+        #define TILE 16
+        // a: [m, k], or [k, m] when transA;  b: [k, n], or [n, k] when transB;  c: [m, n]
+        // One work-item per c element; TILE x TILE tiles of a and b are staged in local memory. Out-of-range
+        // tile entries load as 0, so m, n, k need not be multiples of TILE.
+        KERNEL void gemm_f32(const int m, const int n, const int k, const int transA, const int transB,
+                             const int accumulate, GLOBAL const float* a, GLOBAL const float* b, GLOBAL float* c)
+        {
+            LOCAL float tileA[TILE][TILE];
+            LOCAL float tileB[TILE][TILE];
+            const int tx = LOCAL_ID(0), ty = LOCAL_ID(1);
+            const int col = GROUP_ID(0) * TILE + tx, row = GROUP_ID(1) * TILE + ty;
+            float sum = 0.0f;
+            for (int p0 = 0; p0 < k; p0 += TILE) {
+                const int pa = p0 + tx, pb = p0 + ty;
+                tileA[ty][tx] = (row < m && pa < k) ? (transA ? a[(size_t)pa * m + row] : a[(size_t)row * k + pa]) : 0.0f;
+                tileB[ty][tx] = (pb < k && col < n) ? (transB ? b[(size_t)col * k + pb] : b[(size_t)pb * n + col]) : 0.0f;
+                BARRIER;
+                for (int q = 0; q < TILE; q++) sum += tileA[ty][q] * tileB[q][tx];
+                BARRIER;
+            }
+            if (row < m && col < n) {
+                const size_t o = (size_t)row * n + col;
+                c[o] = accumulate ? c[o] + sum : sum;
+            }
+        }
+
+        """;
+
+    public const string Elementwise = """
+        #define UNARY_KERNEL(name, expr) \
+            KERNEL void name(const int n, GLOBAL const float* x, GLOBAL float* y) \
+            { const int i = GLOBAL_ID(0); if (i < n) { const float v = x[i]; y[i] = (expr); } }
+        UNARY_KERNEL(sigmoid_f32, 1.0f / (1.0f + exp(-v)))
+        // softplus = max(v, 0) + log1p(exp(-|v|)): never overflows, exact for large |v|
+        UNARY_KERNEL(softplus_f32, fmax(v, 0.0f) + log1p(exp(-fabs(v))))
+        UNARY_KERNEL(relu_f32, v > 0.0f ? v : 0.0f)
+        UNARY_KERNEL(tanh_f32, tanh(v))
+        UNARY_KERNEL(exp_f32, exp(v))
+        UNARY_KERNEL(log_f32, log(v))
+
+        KERNEL void scale_f32(const int n, const float alpha, GLOBAL const float* x, GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < n) y[i] = alpha * x[i]; }
+
+        KERNEL void add_f32(const int n, GLOBAL const float* a, GLOBAL const float* b, GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < n) y[i] = a[i] + b[i]; }
+
+        KERNEL void mul_f32(const int n, GLOBAL const float* a, GLOBAL const float* b, GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < n) y[i] = a[i] * b[i]; }
+
+        // x: [rows, cols]  bias: [cols]  y: [rows, cols]
+        KERNEL void add_bias_f32(const int rows, const int cols, GLOBAL const float* x, GLOBAL const float* bias,
+                                 GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < rows * cols) y[i] = x[i] + bias[i % cols]; }
+
+        """;
+
+    public const string Rows = """
+        #define ROW_GROUP 64
+        // x: [rows, cols]  y: [rows, cols]; one work-group of ROW_GROUP items per row, tree reductions in local memory
+        KERNEL void softmax_rows_f32(const int rows, const int cols, GLOBAL const float* x, GLOBAL float* y)
+        {
+            LOCAL float scratch[ROW_GROUP];
+            const int r = GROUP_ID(0), t = LOCAL_ID(0);
+            GLOBAL const float* xr = x + (size_t)r * cols;
+            GLOBAL float* yr = y + (size_t)r * cols;
+            float m = -INFINITY;
+            for (int c = t; c < cols; c += ROW_GROUP) m = fmax(m, xr[c]);
+            scratch[t] = m;
+            BARRIER;
+            for (int s = ROW_GROUP / 2; s > 0; s >>= 1) {
+                if (t < s) scratch[t] = fmax(scratch[t], scratch[t + s]);
+                BARRIER;
+            }
+            m = scratch[0];
+            BARRIER;
+            float sum = 0.0f;
+            for (int c = t; c < cols; c += ROW_GROUP) sum += exp(xr[c] - m);
+            scratch[t] = sum;
+            BARRIER;
+            for (int s = ROW_GROUP / 2; s > 0; s >>= 1) {
+                if (t < s) scratch[t] += scratch[t + s];
+                BARRIER;
+            }
+            sum = scratch[0];
+            for (int c = t; c < cols; c += ROW_GROUP) yr[c] = exp(xr[c] - m) / sum;
+        }
+
+        // Total order used by top-k: larger value first, NaN after every number, then lower index.
+        INLINE int topk_before(const float v, const int i, const float w, const int j)
+        {
+            if (isnan(v) || isnan(w)) return isnan(w) && (!isnan(v) || i < j);
+            return v > w || (v == w && i < j);
+        }
+
+        // x: [rows, cols]  indices: [rows, k]; one work-item per row. Pick t is the best element that comes
+        // after pick t-1 in topk_before order, so no per-row scratch is needed: O(k * valid) per row, k small.
+        KERNEL void topk_rows_f32(const int rows, const int cols, const int valid, const int k, const int ascending,
+                                  GLOBAL const float* x, GLOBAL int* indices)
+        {
+            const int r = GLOBAL_ID(0);
+            if (r >= rows) return;
+            GLOBAL const float* xr = x + (size_t)r * cols;
+            GLOBAL int* out = indices + (size_t)r * k;
+            const int limit = min(valid, cols), take = min(k, limit);
+            float prevV = 0.0f;
+            int prevI = -1;
+            for (int t = 0; t < take; t++) {
+                int best = -1;
+                float bestV = 0.0f;
+                for (int c = 0; c < limit; c++) {
+                    const float v = xr[c];
+                    if (prevI >= 0 && !topk_before(prevV, prevI, v, c)) continue;
+                    if (best < 0 || topk_before(v, c, bestV, best)) { best = c; bestV = v; }
+                }
+                out[t] = best;
+                prevV = bestV;
+                prevI = best;
+            }
+            for (int t = take; t < k; t++) out[t] = -1;
+            if (ascending) {
+                for (int t = 1; t < take; t++) {
+                    const int v = out[t];
+                    int s = t - 1;
+                    while (s >= 0 && out[s] > v) { out[s + 1] = out[s]; s--; }
+                    out[s + 1] = v;
+                }
+            }
+        }
+
+        """;
+
+    public const string Sparse = """
+        // rowPtr: [rows + 1]  colIdx: [nnz]  x: [*, d]  y: [rows, d]; one work-item per y element,
+        // summing neighbours in CSR order then scaling by 1/deg, as Sparse.MeanAggregate does.
+        KERNEL void csr_mean_f32(const int rows, const int d, GLOBAL const int* rowPtr, GLOBAL const int* colIdx,
+                                 GLOBAL const float* x, GLOBAL float* y)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= rows * d) return;
+            const int v = i / d, c = i % d;
+            const int lo = rowPtr[v], hi = rowPtr[v + 1];
+            float sum = 0.0f;
+            for (int e = lo; e < hi; e++) sum += x[(size_t)colIdx[e] * d + c];
+            y[i] = hi == lo ? 0.0f : sum * (1.0f / (float)(hi - lo));
+        }
+
+        // tRowPtr: [xRows + 1]  tColIdx: [nnz] (transposed CSR)  rowPtr: [rows + 1] (forward, for degrees)
+        // dy: [rows, d]  dx: [xRows, d], accumulated. The scatter dx[u] += dy[v] / deg(v) read as a gather per u.
+        KERNEL void csr_mean_backward_f32(const int xRows, const int d, GLOBAL const int* tRowPtr,
+                                          GLOBAL const int* tColIdx, GLOBAL const int* rowPtr,
+                                          GLOBAL const float* dy, GLOBAL float* dx)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= xRows * d) return;
+            const int u = i / d, c = i % d;
+            float sum = dx[i];
+            for (int e = tRowPtr[u]; e < tRowPtr[u + 1]; e++) {
+                const int v = tColIdx[e];
+                sum += dy[(size_t)v * d + c] * (1.0f / (float)(rowPtr[v + 1] - rowPtr[v]));
+            }
+            dx[i] = sum;
+        }
+
+        // x: [segStart[segments], d]  segStart: [segments + 1]  y: [segments, d]
+        KERNEL void segment_mean_f32(const int segments, const int d, GLOBAL const int* segStart,
+                                     GLOBAL const float* x, GLOBAL float* y)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= segments * d) return;
+            const int j = i / d, c = i % d;
+            const int lo = segStart[j], hi = segStart[j + 1];
+            float sum = 0.0f;
+            for (int r = lo; r < hi; r++) sum += x[(size_t)r * d + c];
+            y[i] = hi == lo ? 0.0f : sum * (1.0f / (float)(hi - lo));
+        }
+
+        // dy: [segments, d]  segStart: [segments + 1]  dx: [xRows, d], accumulated; one work-item per dx element,
+        // which finds its segment by binary search (the largest j with segStart[j] <= row skips empty segments)
+        KERNEL void segment_mean_backward_f32(const int segments, const int d, const int xRows, GLOBAL const int* segStart,
+                                              GLOBAL const float* dy, GLOBAL float* dx)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= xRows * d) return;
+            const int r = i / d, c = i % d;
+            if (r < segStart[0] || r >= segStart[segments]) return;
+            int lo = 0, hi = segments;   // segStart[lo] <= r < segStart[hi]
+            while (hi - lo > 1) {
+                const int mid = (lo + hi) / 2;
+                if (segStart[mid] <= r) lo = mid; else hi = mid;
+            }
+            dx[i] += dy[(size_t)lo * d + c] * (1.0f / (float)(segStart[lo + 1] - segStart[lo]));
+        }
+
+        // x: [*, d]  index: [count]  y: [count, d]
+        KERNEL void gather_rows_f32(const int count, const int d, GLOBAL const int* index, GLOBAL const float* x,
+                                    GLOBAL float* y)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= count * d) return;
+            y[i] = x[(size_t)index[i / d] * d + i % d];
+        }
+
+        // invRowPtr: [xRows + 1]  invPos: [count] (the gather index inverted)  dy: [count, d]  dx: [xRows, d],
+        // accumulated; one work-item per dx element, adding the rows that gathered from it in ascending order
+        KERNEL void scatter_add_rows_f32(const int xRows, const int d, GLOBAL const int* invRowPtr,
+                                         GLOBAL const int* invPos, GLOBAL const float* dy, GLOBAL float* dx)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= xRows * d) return;
+            const int u = i / d, c = i % d;
+            float sum = dx[i];
+            for (int e = invRowPtr[u]; e < invRowPtr[u + 1]; e++) sum += dy[(size_t)invPos[e] * d + c];
+            dx[i] = sum;
+        }
+
+        """;
+}

@@ -1,0 +1,115 @@
+using Sure.Tensors.Devices;
+using Sure.Tensors.Devices.OpenCl;
+using Xunit.Abstractions;
+
+namespace Sure.Devices.Tests;
+
+public class BackendTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Backends => TestBackends.Available;
+
+    [Fact]
+    public void CpuIsAlwaysAvailable()
+    {
+        Assert.True(Sure.Tensors.Devices.Backends.TryCreate("cpu", out var backend, out _));
+        Assert.Equal("cpu", backend!.Name);
+    }
+
+    [Fact]
+    public void CudaAndUnknownNamesReportWhyInsteadOfThrowing()
+    {
+        Assert.False(Sure.Tensors.Devices.Backends.TryCreate("cuda", out var cuda, out var reason));
+        Assert.Null(cuda);
+        Assert.Contains("not built yet", reason);
+        Assert.False(Sure.Tensors.Devices.Backends.TryCreate("tpu", out _, out reason));
+        Assert.Contains("unknown backend 'tpu'", reason);
+    }
+
+    [Fact]
+    public void MissingOpenClLibraryIsAReasonNotACrash()
+    {
+        Assert.False(ClApi.TryLoad(["libOpenCL-does-not-exist.so.1"], out var api, out var reason));
+        Assert.Null(api);
+        Assert.Contains("libOpenCL-does-not-exist.so.1 not found", reason);
+    }
+
+    [Fact]
+    public void OpenClAvailabilityIsReported()
+    {
+        // Always runs: says in the test output which OpenCL device the suite used, or why it skipped OpenCL.
+        var reason = TestBackends.Unavailable("opencl");
+        output.WriteLine(reason is null
+            ? $"opencl: {TestBackends.Backend("opencl").Device}, built with {((OpenClBackend)TestBackends.Backend("opencl")).BuildOptionsUsed}"
+            : $"opencl conformance tests skipped: {reason}");
+        if (reason is not null) Assert.False(string.IsNullOrWhiteSpace(reason));
+    }
+
+    [BackendFact("opencl")]
+    public void BuildFailureCarriesTheCompilerLog()
+    {
+        var backend = (OpenClBackend)TestBackends.Backend("opencl");
+        var e = Assert.Throws<OpenClException>(() =>
+            backend.CompileForTest("KERNEL void broken(GLOBAL float* y) { y[0] = no_such_variable; }"));
+        output.WriteLine(e.Message);
+        Assert.Equal("clBuildProgram", e.Call);
+        Assert.Contains("CL_BUILD_PROGRAM_FAILURE", e.Message);
+        Assert.Contains("no_such_variable", e.Message);
+    }
+
+    [Fact]
+    public void ErrorCodesHaveTheirClNames()
+    {
+        Assert.Equal("CL_INVALID_KERNEL_ARGS", OpenClException.ErrorName(-52));
+        Assert.Equal("CL_PLATFORM_NOT_FOUND_KHR", OpenClException.ErrorName(-1001));
+        Assert.Equal("clEnqueueNDRangeKernel(gemm_f32) failed: CL_INVALID_WORK_GROUP_SIZE (-54)",
+            new OpenClException("clEnqueueNDRangeKernel(gemm_f32)", -54).Message);
+    }
+
+    [Fact]
+    public void SureDeviceNamesTheDefaultBackend()
+    {
+        var saved = Environment.GetEnvironmentVariable(Sure.Tensors.Devices.Backends.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(Sure.Tensors.Devices.Backends.EnvironmentVariable, null);
+            Assert.Equal("cpu", Sure.Tensors.Devices.Backends.DefaultName);
+            Environment.SetEnvironmentVariable(Sure.Tensors.Devices.Backends.EnvironmentVariable, " CUDA ");
+            Assert.Equal("cuda", Sure.Tensors.Devices.Backends.DefaultName);
+            var e = Assert.Throws<InvalidOperationException>(Sure.Tensors.Devices.Backends.CreateDefault);
+            Assert.Contains("SURE_DEVICE=cuda is unavailable: cuda: not built yet", e.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Sure.Tensors.Devices.Backends.EnvironmentVariable, saved);
+        }
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void BuffersRejectTheWrongTypeAndForeignBackends(string name)
+    {
+        var backend = TestBackends.Backend(name);
+        using var floats = backend.Allocate(ElementType.Float32, 4);
+        Assert.Throws<ArgumentException>(() => backend.Upload<int>([1, 2], floats));
+        Assert.Throws<ArgumentException>(() => backend.Upload<float>([1, 2, 3, 4, 5], floats));
+        using var other = new CpuBackend();
+        using var foreign = name == "cpu" ? new OpenClLookalike() : other.Allocate(ElementType.Float32, 4);
+        Assert.Throws<ArgumentException>(() => backend.Upload<float>([1, 2], foreign));
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void EmptyBuffersAndEmptyLaunchesAreFine(string name)
+    {
+        var backend = TestBackends.Backend(name);
+        using var x = backend.Allocate(ElementType.Float32, 0);
+        backend.Upload<float>([], x);
+        backend.Map(UnaryOp.Exp, x, 0, x);
+        backend.Softmax(x, 0, 5, x);
+        backend.Synchronize();
+        Assert.Empty(backend.Floats(x));
+    }
+
+    sealed class OpenClLookalike() : DeviceBuffer(ElementType.Float32, 4)
+    {
+        protected override void Release() { }
+    }
+}
