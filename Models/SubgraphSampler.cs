@@ -54,7 +54,7 @@ public sealed class SubgraphSampler
         {
             _taskStarts[i] = nodes;
             var anchors = _anchors.AsSpan(i * k1, k1);
-            Selection.LargestAscending(theta.Slice(i * L, L), anchors);
+            TopK.Row(theta.Slice(i * L, L), TopKOrder.ByIndexAscending, anchors);
             int previousAnchor = -1;
             for (int j = 0; j < k1; j++)
             {
@@ -71,7 +71,7 @@ public sealed class SubgraphSampler
 
                 int valid = table.Valid[i];
                 if (valid == 0 || k2 == 0) continue;
-                Selection.LargestAscending(neighbourOmega.Slice((i * L + a) * K, valid), slots);
+                TopK.Row(neighbourOmega.Slice((i * L + a) * K, valid), TopKOrder.ByIndexAscending, slots);
                 int firstNeighbour = nodes;
                 foreach (int s in slots)
                 {

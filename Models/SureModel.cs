@@ -69,7 +69,8 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Seeded initialisation: every weight Glorot-uniform, U(-a, a) with a = sqrt(6 / (fan_in + fan_out)) (a vector
     /// weight [n] counts as [n, 1]), drawn from Philox(seed, stream = the parameter's registration index,
-    /// index = element index); biases 0; head.log_std = config.LogStdInit.
+    /// index = element index) in double and rounded to T, so float and double models start from the same weights;
+    /// biases 0; head.log_std = config.LogStdInit.
     /// </summary>
     public static SureModel<T> Create(SureConfig config, ulong seed)
     {
@@ -84,11 +85,11 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 var shape = parameter.Shape;
                 int fanIn = shape[0], fanOut = shape.Rank == 1 ? 1 : shape[1];
-                T bound = T.CreateChecked(Math.Sqrt(6.0 / (fanIn + fanOut)));
+                double bound = Math.Sqrt(6.0 / (fanIn + fanOut));
                 for (int j = 0; j < values.Length; j++)
                 {
-                    T u = PendingPhilox.Uniform<T>(seed, (ulong)p, (ulong)j);
-                    values[j] = bound * (u + u - T.One);
+                    double u = Philox.Uniform<double>(seed, (ulong)p, (ulong)j);
+                    values[j] = T.CreateChecked(bound * (2 * u - 1));
                 }
             }
         }

@@ -33,6 +33,10 @@ public class ModelTests
         // sage.1.weight [12, 6]: bound sqrt(6 / 18); uniform draws fill most of the range and never leave it.
         double bound = Math.Sqrt(6.0 / 18), max = a.SageWeights[1].Value.ToArray().Max(Math.Abs);
         Assert.InRange(max, 0.5 * bound, bound);
+        // Drawn in double from Philox and rounded: the float model starts from the same weights.
+        var single = SureModel<float>.Create(Small, seed: 7);
+        Assert.Equal(a.DiscWeight.Value.ToArray().Select(v => (float)v), single.DiscWeight.Value.ToArray());
+        Assert.Equal(Philox.Uniform<double>(7, 0, 3) * 2 - 1, a.MuWeight.Value[3] / Math.Sqrt(6.0 / 9), 12);
     }
 
     [Fact]
