@@ -10,6 +10,8 @@ namespace Sure.Models;
 public sealed class SubgraphSampler
 {
     int[] _anchors = [], _neighbors = [], _nodeRows = [], _nodeSlot = [], _taskStarts = [], _src = [], _dst = [];
+    int[] _slotRows = [];
+    int _slotRowsCount = -1, _slotRowsSlots = -1;
 
     public int Tasks { get; private set; }
     public int K1 { get; private set; }
@@ -89,6 +91,26 @@ public sealed class SubgraphSampler
         NodeCount = nodes;
         EdgeCount = edges;
         Graph.Rebuild(nodes, _src.AsSpan(0, edges), _dst.AsSpan(0, edges), undirected: true);
+    }
+
+    /// <summary>
+    /// Gather indices into Omega as [rows * slots, 1] (rows = N * L): first the column-0 entries (theta, [rows]),
+    /// then the columns 1..slots-1 ([rows * (slots - 1)], row-major). Cached for the last (rows, slots).
+    /// </summary>
+    public (ReadOnlyMemory<int> Theta, ReadOnlyMemory<int> Neighbours) SlotRows(int rows, int slots)
+    {
+        if (rows != _slotRowsCount || slots != _slotRowsSlots)
+        {
+            Grow(ref _slotRows, rows * slots);
+            int k = slots - 1;
+            for (int r = 0; r < rows; r++)
+            {
+                _slotRows[r] = r * slots;
+                for (int c = 0; c < k; c++) _slotRows[rows + r * k + c] = r * slots + 1 + c;
+            }
+            (_slotRowsCount, _slotRowsSlots) = (rows, slots);
+        }
+        return (_slotRows.AsMemory(0, rows), _slotRows.AsMemory(rows, rows * (slots - 1)));
     }
 
     void AddEdge(ref int count, int u, int v)

@@ -155,7 +155,8 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// SPEC 4.1-4.4 for a batch of tasks on the tape. k1 and k2 may differ from the config's (SPEC 8 takes them
-    /// from the input). The sampler holds the chosen subgraphs; keep it unchanged until Backward.
+    /// from the input). The sampler holds the chosen subgraphs and the gather indices (its buffers are reused by its next call); keep it
+    /// unchanged until Backward.
     /// </summary>
     public SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler) =>
         Forward(tape, input, k1, k2, sampler, frozenProbability: default);
@@ -175,14 +176,14 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         var omega = tape.Add(tape.Log(tape.AddScalar(tape.Softplus(z), T.CreateChecked(WeightFloor))), tape.Constant(input.Y.Reshape(rows, 1)));
 
         // 4.2: choice probabilities p_t over L and p_n over the valid slots, laid out like omega as [N*L, 1+K].
-        var thetaRows = RowsOfSlots(n * L, slots, 0, 1);
+        var (thetaRows, neighbourRows) = sampler.SlotRows(n * L, slots);
         var theta = tape.Reshape(tape.GatherRows(omega, thetaRows), n, L);
         var pTime = tape.Reshape(tape.SoftmaxRows(theta), n * L, 1);
         Var<T> probability;
         Var<T> neighbourOmega = default;
         if (K > 0)
         {
-            neighbourOmega = tape.Reshape(tape.GatherRows(omega, RowsOfSlots(n * L, slots, 1, K)), n * L, K);
+            neighbourOmega = tape.Reshape(tape.GatherRows(omega, neighbourRows), n * L, K);
             var pNeighbour = tape.SoftmaxRows(tape.Add(neighbourOmega, tape.Constant(PaddingMask(tape, input))));
             probability = tape.Reshape(tape.Concat(pTime, pNeighbour), rows, 1);
         }
@@ -221,15 +222,6 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // A vector parameter [n] as the column [n, 1] that MatMul needs.
     static Var<T> Column(Tape<T> tape, Parameter<T> parameter) => tape.Reshape(tape.Param(parameter), parameter.Value.Length, 1);
-
-    // Rows r * slots + first + c (c < count) of omega as [rows * slots, 1]: the r-major gather of some slot columns.
-    static int[] RowsOfSlots(int rowCount, int slots, int first, int count)
-    {
-        var index = new int[rowCount * count];
-        for (int r = 0; r < rowCount; r++)
-            for (int c = 0; c < count; c++) index[r * count + c] = r * slots + first + c;
-        return index;
-    }
 
     // [N*L, K]: 0 on valid slots, PaddingLogit on padding.
     static Tensor<T> PaddingMask(Tape<T> tape, SureInput<T> input)

@@ -17,6 +17,27 @@ public class ForwardFixtureTests
     [MemberData(nameof(Fixtures.All), MemberType = typeof(Fixtures))]
     public void Float_forward_and_gradients_match_the_reference(string name) => Check<float>(name, FloatValueTol, FloatGradTol);
 
+    [Fact]
+    public void One_tape_and_sampler_serve_batches_of_changing_sizes()
+    {
+        // Buffers grow and are reused: a smaller batch after a larger one must not see stale entries.
+        var tape = new Tape<double>();
+        var sampler = new SubgraphSampler();
+        foreach (var name in new[] { "full", "single", "padding", "short", "full", "few" })
+        {
+            tape.Reset();
+            var model = SureModel<double>.FromSafetensors(Fixtures.Model(name));
+            var (input, k1, k2) = ForwardFiles.ReadInput<double>(Fixtures.Input(name), model.Config);
+            var expected = Fixtures.Expected(name);
+            var result = model.Forward(tape, input, k1, k2, sampler);
+            tape.Backward(tape.Sum(result.ActionMean));
+            Assert.Equal(expected.GetInt32("anchors").Values, sampler.Anchors.ToArray());
+            Assert.Equal(expected.GetInt32("neighbors").Values, sampler.Neighbors.ToArray());
+            Fixtures.AssertClose(expected.GetDouble("action_mean").Values, result.ActionMean.Value.Span, DoubleTol, DoubleTol, name);
+            Fixtures.AssertClose(expected.GetDouble("grad.nvss.mu.weight").Values, model.MuWeight.Grad.Span, DoubleTol, DoubleTol, name);
+        }
+    }
+
     static void Check<T>(string name, double valueTol, double gradTol) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var model = SureModel<T>.FromSafetensors(Fixtures.Model(name));
