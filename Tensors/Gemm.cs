@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Sure.Tensors;
@@ -148,6 +149,10 @@ public static class Gemm
                         for (int r = 0; r < rows; r++) to[r] = src[r];
                     }
                 }
+                else if (typeof(T) == typeof(float) && rows == 6 && mr == 6 && Sse.IsSupported)
+                {
+                    GemmPacking.SixRowsFloat((float*)(a + (long)(i0 + ir) * k + p0), k, kc, (float*)panel);
+                }
                 else
                 {
                     for (int r = 0; r < rows; r++)
@@ -177,6 +182,17 @@ public static class Gemm
                         T* src = b + (long)(j0 + jr + j) * k + p0;
                         T* to = panel + j;
                         for (int p = 0; p < kc; p++) to[p * nr] = src[p];
+                    }
+                }
+                else if (cols == nr && nr * sizeof(T) == 64 && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector256.IsHardwareAccelerated)
+                {
+                    // One packed row of a full panel is one cache line: two vector moves.
+                    for (int p = 0; p < kc; p++)
+                    {
+                        T* src = b + (long)(p0 + p) * N + j0 + jr;
+                        T* to = panel + p * nr;
+                        Vector256.Store(Vector256.Load(src), to);
+                        Vector256.Store(Vector256.Load(src + 32 / sizeof(T)), to + 32 / sizeof(T));
                     }
                 }
                 else

@@ -14,6 +14,7 @@ readonly record struct KernelInfo(int MR, int NR, nint Micro);
 /// packed layouts that Gemm.PackA / Gemm.PackB write. rows &lt;= MR and cols &lt;= NR trim edge tiles;
 /// the packed operands are zero-padded, so the kernel always computes the whole tile.
 /// </summary>
+[SkipLocalsInit]
 static unsafe class GemmKernels
 {
     public static KernelInfo Select<T>(bool portable) where T : unmanaged, IFloatingPointIeee754<T>
