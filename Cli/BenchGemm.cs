@@ -40,16 +40,17 @@ static class BenchGemm
             int threadCount = Math.Max(1, parseResult.GetValue(threads));
             bool asJson = parseResult.GetValue(json);
 
-            var table = new Table().AddColumns("n", "threads", "best ms", "GFLOP/s");
+            var table = new Table().AddColumns("n", "threads", "best ms", "GFLOP/s", "allocated B/call");
             foreach (int n in ns)
             {
-                double seconds = BestSeconds(n, threadCount);
+                (double seconds, double bytesPerCall) = BestSeconds(n, threadCount);
                 double gflops = 2.0 * n * n * n / seconds / 1e9;
                 if (asJson)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"bench\":\"gemm\",\"n\":{n},\"gflops\":{gflops:F1}}}"));
                 else
                     table.AddRow(n.ToString(CultureInfo.InvariantCulture), threadCount.ToString(CultureInfo.InvariantCulture),
-                        (seconds * 1e3).ToString("F3", CultureInfo.InvariantCulture), gflops.ToString("F1", CultureInfo.InvariantCulture));
+                        (seconds * 1e3).ToString("F3", CultureInfo.InvariantCulture), gflops.ToString("F1", CultureInfo.InvariantCulture),
+                        bytesPerCall.ToString("F0", CultureInfo.InvariantCulture));
             }
             if (!asJson) AnsiConsole.Write(table);
             return 0;
@@ -58,8 +59,9 @@ static class BenchGemm
     }
 
     // Best per-call time over batches of about 25 ms each, for about 0.6 s after a warm-up: the best
-    // batch is the least disturbed by other processes on a shared machine.
-    static double BestSeconds(int n, int threads)
+    // batch is the least disturbed by other processes on a shared machine. Also returns the bytes
+    // allocated per call on all threads (worker threads allocate when threads > 1).
+    static (double Seconds, double BytesPerCall) BestSeconds(int n, int threads)
     {
         var rng = new Random(n);
         var a = new float[n * n];
@@ -75,13 +77,15 @@ static class BenchGemm
         int batch = Math.Max(1, (int)(0.025 / perCall));
 
         double best = double.MaxValue;
+        long calls = 0, allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         clock.Restart();
         while (clock.Elapsed.TotalSeconds < 0.6)
         {
             long start = Stopwatch.GetTimestamp();
             for (int r = 0; r < batch; r++) Once();
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds / batch);
+            calls += batch;
         }
-        return best;
+        return (best, (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / calls);
     }
 }

@@ -59,11 +59,11 @@ public static class Gemm
         }
     }
 
-    // Threads only pay off when each gets at least a few microkernel tiles of real work.
+    // Waking workers costs tens of microseconds: below ~4 MFLOP one thread finishes first.
     static int PartCount(int m, int n, int k, int threads, in KernelInfo kernel, out bool splitColumns)
     {
         splitColumns = n >= m;
-        if (threads <= 1 || (long)m * n * k < 64L * 64 * 64) return 1;
+        if (threads <= 1 || (long)m * n * k < 128L * 128 * 128) return 1;
         int tiles = splitColumns ? (n + kernel.NR - 1) / kernel.NR : (m + kernel.MR - 1) / kernel.MR;
         return Math.Min(threads, Math.Max(1, tiles / 2));
     }
