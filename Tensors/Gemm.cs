@@ -139,7 +139,11 @@ public static class Gemm
                 int rows = Math.Min(mr, mc - ir);
                 T* panel = dst + (long)ir * kc;
                 if (rows < mr) new Span<T>(panel, mr * kc).Clear();
-                if (transA)
+                if (transA && typeof(T) == typeof(float) && rows == 6 && mr == 6 && Sse.IsSupported)
+                {
+                    GemmPacking.SixRowsFloatTransposed((float*)(a + (long)p0 * M + i0 + ir), M, kc, (float*)panel);
+                }
+                else if (transA)
                 {
                     // a is [k, m]: the mr values of one k step are contiguous.
                     for (int p = 0; p < kc; p++)
@@ -174,7 +178,11 @@ public static class Gemm
                 int cols = Math.Min(nr, nc - jr);
                 T* panel = dst + (long)jr * kc;
                 if (cols < nr) new Span<T>(panel, nr * kc).Clear();
-                if (transB)
+                if (transB && typeof(T) == typeof(float) && cols == 16 && nr == 16 && Avx.IsSupported)
+                {
+                    GemmPacking.SixteenColumnsFloatTransposed((float*)(b + (long)(j0 + jr) * k + p0), k, kc, (float*)panel);
+                }
+                else if (transB)
                 {
                     // b is [n, k]: one column of op(b) is contiguous.
                     for (int j = 0; j < cols; j++)

@@ -44,4 +44,61 @@ static unsafe class GemmPacking
             to[0] = r0[p]; to[1] = r1[p]; to[2] = r2[p]; to[3] = r3[p]; to[4] = r4[p]; to[5] = r5[p];
         }
     }
+
+    // src: op(a) columns stored as rows (a is [k, m]): step p of the six rows starts at src + p * lda
+    // dst: [kc, 6]
+    public static void SixRowsFloatTransposed(float* src, long lda, int kc, float* dst)
+    {
+        for (int p = 0; p < kc; p++, src += lda, dst += 6)
+        {
+            Sse.Store(dst, Sse.LoadVector128(src));
+            *(ulong*)(dst + 4) = *(ulong*)(src + 4);
+        }
+    }
+
+    // src: sixteen columns of op(b) stored as rows (b is [n, k]), row stride ldb, kc values each
+    // dst: [kc, 16], the micro-panel layout of the 6x16 float kernel
+    // Strided scalar stores would touch 16 cache lines per step; 8x8 transposes in AVX registers write
+    // whole half-lines instead.
+    public static void SixteenColumnsFloatTransposed(float* src, long ldb, int kc, float* dst)
+    {
+        for (int half = 0; half < 16; half += 8)
+        {
+            float* col = src + half * ldb;
+            int p = 0;
+            for (; p + 8 <= kc; p += 8)
+            {
+                // x_i: column i, steps p..p+7
+                var t0 = Avx.UnpackLow(Avx.LoadVector256(col + p), Avx.LoadVector256(col + ldb + p));
+                var t1 = Avx.UnpackHigh(Avx.LoadVector256(col + p), Avx.LoadVector256(col + ldb + p));
+                var t2 = Avx.UnpackLow(Avx.LoadVector256(col + 2 * ldb + p), Avx.LoadVector256(col + 3 * ldb + p));
+                var t3 = Avx.UnpackHigh(Avx.LoadVector256(col + 2 * ldb + p), Avx.LoadVector256(col + 3 * ldb + p));
+                var t4 = Avx.UnpackLow(Avx.LoadVector256(col + 4 * ldb + p), Avx.LoadVector256(col + 5 * ldb + p));
+                var t5 = Avx.UnpackHigh(Avx.LoadVector256(col + 4 * ldb + p), Avx.LoadVector256(col + 5 * ldb + p));
+                var t6 = Avx.UnpackLow(Avx.LoadVector256(col + 6 * ldb + p), Avx.LoadVector256(col + 7 * ldb + p));
+                var t7 = Avx.UnpackHigh(Avx.LoadVector256(col + 6 * ldb + p), Avx.LoadVector256(col + 7 * ldb + p));
+                // s_q (per 128-bit lane): columns 0-3 (or 4-7) at steps q and q+4
+                var s0 = Avx.Shuffle(t0, t2, 0x44);
+                var s1 = Avx.Shuffle(t0, t2, 0xEE);
+                var s2 = Avx.Shuffle(t1, t3, 0x44);
+                var s3 = Avx.Shuffle(t1, t3, 0xEE);
+                var s4 = Avx.Shuffle(t4, t6, 0x44);
+                var s5 = Avx.Shuffle(t4, t6, 0xEE);
+                var s6 = Avx.Shuffle(t5, t7, 0x44);
+                var s7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* to = dst + p * 16 + half;
+                Avx.Store(to, Avx.Permute2x128(s0, s4, 0x20));
+                Avx.Store(to + 16, Avx.Permute2x128(s1, s5, 0x20));
+                Avx.Store(to + 32, Avx.Permute2x128(s2, s6, 0x20));
+                Avx.Store(to + 48, Avx.Permute2x128(s3, s7, 0x20));
+                Avx.Store(to + 64, Avx.Permute2x128(s0, s4, 0x31));
+                Avx.Store(to + 80, Avx.Permute2x128(s1, s5, 0x31));
+                Avx.Store(to + 96, Avx.Permute2x128(s2, s6, 0x31));
+                Avx.Store(to + 112, Avx.Permute2x128(s3, s7, 0x31));
+            }
+            for (; p < kc; p++)
+                for (int j = 0; j < 8; j++)
+                    dst[p * 16 + half + j] = col[j * ldb + p];
+        }
+    }
 }
