@@ -92,6 +92,8 @@ public static class Gemm
         public readonly KernelInfo Kernel = kernel;
 
         // Computes the block rows [i0, i1) x columns [j0, j1) of C on the calling thread.
+        // AggressiveOptimization: the hot loops skip tier-0 code, so the first calls are fast too.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int i0, int i1, int j0, int j1)
         {
             int mr = Kernel.MR, nr = Kernel.NR;
@@ -132,6 +134,7 @@ public static class Gemm
 
         // Packs rows [i0, i0+mc) x k-range [p0, p0+kc) of op(a) into micro-panels of mr rows:
         // panel q holds element (row r, step p) at q*mr*kc + p*mr + r; rows past the edge are zero.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void PackA(T* dst, int i0, int mc, int p0, int kc, int mr)
         {
             for (int ir = 0; ir < mc; ir += mr)
@@ -171,6 +174,7 @@ public static class Gemm
 
         // Packs k-range [p0, p0+kc) x columns [j0, j0+nc) of op(b) into micro-panels of nr columns:
         // panel q holds element (step p, column j) at q*nr*kc + p*nr + j; columns past the edge are zero.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void PackB(T* dst, int p0, int kc, int j0, int nc, int nr)
         {
             for (int jr = 0; jr < nc; jr += nr)

@@ -29,6 +29,7 @@ static unsafe class GemmKernels
 
     // 12 accumulators + 2 B vectors + 1 broadcast A value = 15 of the 16 ymm registers; 12 independent
     // FMA chains cover the FMA latency x throughput of current x64 cores.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Float6x16(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool add)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -77,6 +78,7 @@ static unsafe class GemmKernels
         Avx.Store(c + 8, x1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Double6x8(int kc, double* a, double* b, double* c, int ldc, int rows, int cols, bool add)
     {
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -137,6 +139,7 @@ static unsafe class GemmKernels
     // Scalar fallback for any T, and for float/double where AVX + FMA are missing.
     const int PortableMR = 4, PortableNR = 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Portable<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

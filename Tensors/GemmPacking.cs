@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -9,6 +10,7 @@ static unsafe class GemmPacking
     // src: six rows of op(a), row stride lda, kc values each
     // dst: [kc, 6], the micro-panel layout of the 6x16 float kernel
     // A scalar loop spends one store per element; 4x4 transposes in SSE registers cut that to a third.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SixRowsFloat(float* src, long lda, int kc, float* dst)
     {
         float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda, r4 = src + 4 * lda, r5 = src + 5 * lda;
@@ -47,6 +49,7 @@ static unsafe class GemmPacking
 
     // src: op(a) columns stored as rows (a is [k, m]): step p of the six rows starts at src + p * lda
     // dst: [kc, 6]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SixRowsFloatTransposed(float* src, long lda, int kc, float* dst)
     {
         for (int p = 0; p < kc; p++, src += lda, dst += 6)
@@ -60,6 +63,7 @@ static unsafe class GemmPacking
     // dst: [kc, 16], the micro-panel layout of the 6x16 float kernel
     // Strided scalar stores would touch 16 cache lines per step; 8x8 transposes in AVX registers write
     // whole half-lines instead.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SixteenColumnsFloatTransposed(float* src, long ldb, int kc, float* dst)
     {
         for (int half = 0; half < 16; half += 8)
