@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -45,6 +46,12 @@ public static class Gemm
             return;
         }
 
+        if (m <= 2 && n >= 32 && !transB && !portable)
+        {
+            MultiplyFewRows(a, transA, b, c, m, n, k, accumulate);
+            return;
+        }
+
         var kernel = GemmKernels.Select<T>(portable);
         fixed (T* pa = a, pb = b, pc = c)
         {
@@ -56,6 +63,23 @@ public static class Gemm
                 return;
             }
             RunParallel(job, parts, splitColumns);
+        }
+    }
+
+    // With one or two rows, a 6-row register tile is mostly padding and packing B costs as much as the
+    // product itself: stream each row of B once into the rows of C instead (c_i += a_ip * b_p).
+    static void MultiplyFewRows<T>(ReadOnlySpan<T> a, bool transA, ReadOnlySpan<T> b, Span<T> c,
+        int m, int n, int k, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<T> cRow = c.Slice(i * n, n);
+            if (!accumulate) cRow.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                T aip = transA ? a[p * m + i] : a[i * k + p];
+                TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), aip, cRow, cRow);
+            }
         }
     }
 

@@ -8,7 +8,7 @@ public class GemmTests
     // Sizes around the microkernel tiles (6, 8, 16), the block sizes (KC = 256, MC = 144), 1, and primes.
     public static TheoryData<int, int, int> Shapes => new()
     {
-        { 1, 1, 1 }, { 1, 300, 7 }, { 300, 1, 13 }, { 5, 17, 1 }, { 2, 3, 4 },
+        { 1, 1, 1 }, { 1, 300, 7 }, { 2, 64, 300 }, { 2, 31, 5 }, { 300, 1, 13 }, { 5, 17, 1 }, { 2, 3, 4 },
         { 6, 16, 8 }, { 7, 15, 9 }, { 12, 32, 64 }, { 11, 33, 97 }, { 13, 47, 31 },
         { 143, 145, 144 }, { 144, 16, 255 }, { 145, 17, 256 }, { 29, 95, 257 },
         { 97, 101, 103 }, { 64, 64, 64 }, { 300, 257, 300 }, { 255, 300, 143 },
@@ -117,10 +117,12 @@ public class GemmTests
         var cd = new double[size * size];
         Gemm.Multiply<float>(a, false, b, true, c, size, size, size);
         Gemm.Multiply<double>(ad, true, ad, false, cd, size, size, size);
+        Gemm.Multiply<float>(a, false, b, false, c, 1, size, size);
         long before = GC.GetAllocatedBytesForCurrentThread();
         Gemm.Multiply<float>(a, false, b, true, c, size, size, size);
         Gemm.Multiply<float>(a, true, b, false, c, size - 3, size, size - 7, accumulate: true);
         Gemm.Multiply<double>(ad, true, ad, false, cd, size, size, size);
+        Gemm.Multiply<float>(a, false, b, false, c, 1, size, size);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
