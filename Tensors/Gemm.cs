@@ -121,7 +121,10 @@ public static class Gemm
         public void Run(int i0, int i1, int j0, int j1)
         {
             int mr = Kernel.MR, nr = Kernel.NR;
-            int kcMax = Math.Min(KC, k);
+            // Even k blocks: k = 260 runs as 130 + 130 rather than 256 + 4, which would pay a whole
+            // extra pass over C for four steps.
+            int kBlocks = (k + KC - 1) / KC;
+            int kcMax = (k + kBlocks - 1) / kBlocks;
             int ncMax = RoundUp(Math.Min(NC, j1 - j0), nr);
             int mcMax = RoundUp(Math.Min(MC, i1 - i0), mr);
             T* packedB = Scratch<T>.B(kcMax * ncMax);
@@ -131,9 +134,9 @@ public static class Gemm
             for (int jc = j0; jc < j1; jc += NC)
             {
                 int nc = Math.Min(NC, j1 - jc);
-                for (int pc = 0; pc < k; pc += KC)
+                for (int pc = 0; pc < k; pc += kcMax)
                 {
-                    int kc = Math.Min(KC, k - pc);
+                    int kc = Math.Min(kcMax, k - pc);
                     // The first k block overwrites C unless the caller asked to accumulate.
                     bool add = accumulate || pc > 0;
                     PackB(packedB, pc, kc, jc, nc, nr);
