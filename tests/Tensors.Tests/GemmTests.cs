@@ -1,3 +1,4 @@
+using Sure.Tests;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -115,15 +116,13 @@ public class GemmTests
         var c = new float[size * size];
         var ad = new double[size * size];
         var cd = new double[size * size];
-        Gemm.Multiply<float>(a, false, b, true, c, size, size, size);
-        Gemm.Multiply<double>(ad, true, ad, false, cd, size, size, size);
-        Gemm.Multiply<float>(a, false, b, false, c, 1, size, size);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Gemm.Multiply<float>(a, false, b, true, c, size, size, size);
-        Gemm.Multiply<float>(a, true, b, false, c, size - 3, size, size - 7, accumulate: true);
-        Gemm.Multiply<double>(ad, true, ad, false, cd, size, size, size);
-        Gemm.Multiply<float>(a, false, b, false, c, 1, size, size);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.SteadyState(() =>
+        {
+            Gemm.Multiply<float>(a, false, b, true, c, size, size, size);
+            Gemm.Multiply<float>(a, true, b, false, c, size - 3, size, size - 7, accumulate: true);
+            Gemm.Multiply<double>(ad, true, ad, false, cd, size, size, size);
+            Gemm.Multiply<float>(a, false, b, false, c, 1, size, size);
+        }, warmUp: 2, calls: 1));
     }
 
     /// <summary>Logical operands op(a) [m, k] and op(b) [k, n], a starting C, and their exact-ish product.</summary>
