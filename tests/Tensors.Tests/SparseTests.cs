@@ -1,3 +1,4 @@
+using Sure.Tests;
 using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
@@ -208,9 +209,6 @@ public class SparseTests
             Sparse.SegmentMean<float>(x, d, segStart, means);
             Sparse.SegmentMeanBackward<float>(means, d, segStart, dx);
         }
-        RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        RunAll();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.SteadyState(RunAll, warmUp: 2, calls: 1));
     }
 }
