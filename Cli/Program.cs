@@ -5,4 +5,5 @@ var root = new RootCommand("sure: the SURE learned autoscaler for streaming jobs
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(ForwardCommand.Create());
 return root.Parse(args).Invoke();

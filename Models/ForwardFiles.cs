@@ -1,0 +1,135 @@
+namespace Sure.Models;
+
+/// <summary>
+/// `sure forward` (SPEC 8) as a library function: weights + input file in, output file out. The command line
+/// is a thin wrapper around <see cref="Execute"/>, and the tests call the same code.
+/// </summary>
+public static class ForwardFiles
+{
+    public const double OmegaPadding = -1e30;
+
+    /// <summary>Runs the forward and writes the output file; returns the exit code (0, or 2 with one line on error).</summary>
+    public static int Execute(string modelPath, string inputPath, string outputPath, bool grad, bool useDouble, TextWriter error)
+    {
+        try
+        {
+            var output = Run(SafetensorsFile.Read(modelPath), SafetensorsFile.Read(inputPath), grad, useDouble);
+            try { output.Write(outputPath); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new SureFileException($"{outputPath}: cannot be written: {e.Message}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is SafetensorsFormatException or SureFileException)
+        {
+            error.WriteLine($"sure forward: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>
+    /// Output tensors of SPEC 8 (F32, or F64 when useDouble, which also runs the maths in double; indices I32):
+    /// mu, sigma, omega [N, L, 1+K] (padding slots of omega = -1e30), anchors [N, k1], neighbors [N, k1, k2],
+    /// h_g [N, H], action_mean [N]; with grad, grad.&lt;param&gt; = d sum(action_mean) / d param.
+    /// Throws SafetensorsFormatException for missing tensors or dtypes, SureFileException for wrong shapes or values.
+    /// </summary>
+    public static SafetensorsFile Run(SafetensorsFile modelFile, SafetensorsFile inputFile, bool grad, bool useDouble) =>
+        useDouble ? Run<double>(modelFile, inputFile, grad) : Run<float>(modelFile, inputFile, grad);
+
+    static SafetensorsFile Run<T>(SafetensorsFile modelFile, SafetensorsFile inputFile, bool grad) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var model = SureModel<T>.FromSafetensors(modelFile);
+        var (input, k1, k2) = ReadInput<T>(inputFile, model.Config);
+
+        var tape = new Tape<T>(inference: !grad);
+        var sampler = new SubgraphSampler();
+        var result = model.Forward(tape, input, k1, k2, sampler);
+        if (grad)
+        {
+            model.Parameters.ZeroGrad();
+            tape.Backward(tape.Sum(result.ActionMean));
+        }
+
+        int n = input.Tasks, L = input.L, slots = 1 + input.K;
+        var omega = result.Omega.Value.ToArray();
+        for (int i = 0; i < n; i++)
+            for (int l = 0; l < L; l++)
+                for (int s = 1 + input.Neighbours.Valid[i]; s < slots; s++)
+                    omega[(i * L + l) * slots + s] = T.CreateChecked(OmegaPadding);
+
+        var file = new SafetensorsFile();
+        Add(file, "mu", result.Mu.Value.ToArray(), n, L, slots);
+        Add(file, "sigma", result.Sigma.Value.ToArray(), n, L, slots);
+        Add(file, "omega", omega, n, L, slots);
+        file.Add("anchors", sampler.Anchors.ToArray(), n, k1);
+        file.Add("neighbors", sampler.Neighbors.ToArray(), n, k1, k2);
+        Add(file, "h_g", result.Hg.Value.ToArray(), n, model.Config.H);
+        Add(file, "action_mean", result.ActionMean.Value.ToArray(), n);
+        if (grad)
+            foreach (var parameter in model.Parameters)
+            {
+                var dims = new int[parameter.Shape.Rank];
+                for (int a = 0; a < dims.Length; a++) dims[a] = parameter.Shape[a];
+                Add(file, "grad." + parameter.Name, parameter.Grad.ToArray(), dims);
+            }
+        return file;
+    }
+
+    /// <summary>Reads SPEC 8's input tensors into a batch; k1, k2 come from the file.</summary>
+    public static (SureInput<T> Input, int K1, int K2) ReadInput<T>(SafetensorsFile file, SureConfig config) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = ReadFloats<T>(file, "S");
+        var nbr = file.GetInt32("nbr");
+        var edges = file.GetInt32("edges");
+        var x = ReadFloats<T>(file, "x");
+        var y = ReadFloats<T>(file, "y");
+        int k1 = Scalar(file, "k1"), k2 = Scalar(file, "k2");
+
+        string source = file.SourceName;
+        if (s.Shape.Length != 4) throw new SureFileException($"{source}: S has shape {Format(s.Shape)}, expected [N, L, 1+K, D]");
+        int n = s.Shape[0], L = s.Shape[1], slots = s.Shape[2], d = s.Shape[3];
+        if (n < 1 || L < 1 || slots < 1) throw new SureFileException($"{source}: S has shape {Format(s.Shape)}; N, L and 1+K must be at least 1");
+        if (d != config.D) throw new SureFileException($"{source}: S has D = {d} features, the model expects {config.D}");
+        Expect(source, "nbr", nbr.Shape, [n, slots - 1]);
+        if (edges.Shape.Length != 2 || edges.Shape[1] != 2) throw new SureFileException($"{source}: edges has shape {Format(edges.Shape)}, expected [M, 2]");
+        Expect(source, "x", x.Shape, [n, L, slots]);
+        Expect(source, "y", y.Shape, [n, L, slots]);
+        if (k1 < 1) throw new SureFileException($"{source}: k1 = {k1} must be at least 1");
+        if (k2 < 0) throw new SureFileException($"{source}: k2 = {k2} must not be negative");
+
+        NeighbourTable table;
+        try { table = new NeighbourTable(n, slots - 1, nbr.Values, edges.Values); }
+        catch (ArgumentException e) { throw new SureFileException($"{source}: {e.Message}"); }
+        var input = new SureInput<T>(Tensor<T>.FromArray(s.Values, n, L, slots, d), Tensor<T>.FromArray(x.Values, n, L, slots),
+            Tensor<T>.FromArray(y.Values, n, L, slots), table);
+        return (input, k1, k2);
+    }
+
+    static SafetensorsArray<T> ReadFloats<T>(SafetensorsFile file, string name) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) return (SafetensorsArray<T>)(object)file.GetFloat(name);
+        return (SafetensorsArray<T>)(object)file.GetDouble(name);
+    }
+
+    static int Scalar(SafetensorsFile file, string name)
+    {
+        var value = file.GetInt32(name);
+        if (value.Values.Length != 1) throw new SureFileException($"{file.SourceName}: {name} has shape {Format(value.Shape)}, expected [1]");
+        return value.Values[0];
+    }
+
+    static void Expect(string source, string name, int[] found, int[] expected)
+    {
+        if (!found.AsSpan().SequenceEqual(expected))
+            throw new SureFileException($"{source}: {name} has shape {Format(found)}, expected {Format(expected)}");
+    }
+
+    static string Format(int[] shape) => $"[{string.Join(", ", shape)}]";
+
+    static void Add<T>(SafetensorsFile file, string name, T[] values, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) file.Add(name, (float[])(object)values, shape);
+        else file.Add(name, (double[])(object)values, shape);
+    }
+}

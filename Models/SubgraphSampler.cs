@@ -1,0 +1,126 @@
+namespace Sure.Models;
+
+/// <summary>
+/// SPEC 4.2-4.3 without gradients: chooses anchors and neighbours from Omega and lays out the batch's
+/// subgraphs as one block-diagonal graph. Buffers grow to the largest batch seen and are reused, so a
+/// decision loop that samples the same job size allocates nothing after the first call.
+/// <para>Node order: task by task; inside a task, anchor a_1, its neighbours in ascending slot order, anchor a_2,
+/// its neighbours, and so on (anchors in ascending time order).</para>
+/// </summary>
+public sealed class SubgraphSampler
+{
+    int[] _anchors = [], _neighbors = [], _nodeRows = [], _nodeSlot = [], _taskStarts = [], _src = [], _dst = [];
+    int[] _slotRows = [];
+    int _slotRowsCount = -1, _slotRowsSlots = -1;
+
+    public int Tasks { get; private set; }
+    public int K1 { get; private set; }
+    public int K2 { get; private set; }
+    public int NodeCount { get; private set; }
+    public int EdgeCount { get; private set; }
+
+    /// <summary>[Tasks, k1] chosen snapshots in ascending order, -1 where L &lt; k1.</summary>
+    public ReadOnlySpan<int> Anchors => _anchors.AsSpan(0, Tasks * K1);
+    /// <summary>[Tasks, k1, k2] chosen neighbour slots per anchor in ascending order, -1 where fewer than k2.</summary>
+    public ReadOnlySpan<int> Neighbors => _neighbors.AsSpan(0, Tasks * K1 * K2);
+    /// <summary>[nodes] row of S (as [Tasks * L * (1+K), D]) that each node reads: ((i * L) + l) * (1+K) + slot, slot 0 = the task.</summary>
+    public ReadOnlyMemory<int> NodeRows => _nodeRows.AsMemory(0, NodeCount);
+    /// <summary>[Tasks + 1] first node of each task's subgraph (segment starts for the readout).</summary>
+    public ReadOnlyMemory<int> TaskStarts => _taskStarts.AsMemory(0, Tasks + 1);
+    /// <summary>Undirected edges of all subgraphs, node numbers as in NodeRows.</summary>
+    public Csr Graph { get; } = new();
+
+    // theta: [Tasks, L] Omega[i, :, 0]
+    // neighbourOmega: [Tasks * L, K] Omega[i, l, 1:]; only the first Valid[i] columns are candidates
+    public void Sample<T>(ReadOnlySpan<T> theta, ReadOnlySpan<T> neighbourOmega, int L, NeighbourTable table, int k1, int k2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = table.Tasks, K = table.K;
+        if (k1 <= 0) throw new ArgumentException($"k1 = {k1} must be positive");
+        if (k2 < 0) throw new ArgumentException($"k2 = {k2} must not be negative");
+        if (theta.Length != n * L) throw new ArgumentException($"theta holds {theta.Length} values, expected [{n}, {L}]");
+        if (neighbourOmega.Length != n * L * K) throw new ArgumentException($"neighbour omega holds {neighbourOmega.Length} values, expected [{n * L}, {K}]");
+        Tasks = n; K1 = k1; K2 = k2;
+        int maxNodes = n * k1 * (1 + k2);
+        int maxEdges = n * (k1 + k1 * k2 + k1 * k2 * Math.Max(k2 - 1, 0) / 2);
+        Grow(ref _anchors, n * k1);
+        Grow(ref _neighbors, n * k1 * k2);
+        Grow(ref _nodeRows, maxNodes);
+        Grow(ref _nodeSlot, maxNodes);
+        Grow(ref _taskStarts, n + 1);
+        Grow(ref _src, maxEdges);
+        Grow(ref _dst, maxEdges);
+
+        int nodes = 0, edges = 0;
+        for (int i = 0; i < n; i++)
+        {
+            _taskStarts[i] = nodes;
+            var anchors = _anchors.AsSpan(i * k1, k1);
+            TopK.Row(theta.Slice(i * L, L), TopKOrder.ByIndexAscending, anchors);
+            int previousAnchor = -1;
+            for (int j = 0; j < k1; j++)
+            {
+                var slots = _neighbors.AsSpan((i * k1 + j) * k2, k2);
+                slots.Fill(-1);
+                int a = anchors[j];
+                if (a < 0) continue;
+                int rowBase = (i * L + a) * (1 + K);
+                int anchorNode = nodes;
+                _nodeRows[nodes] = rowBase;
+                _nodeSlot[nodes++] = -1;
+                if (previousAnchor >= 0) AddEdge(ref edges, previousAnchor, anchorNode);
+                previousAnchor = anchorNode;
+
+                int valid = table.Valid[i];
+                if (valid == 0 || k2 == 0) continue;
+                TopK.Row(neighbourOmega.Slice((i * L + a) * K, valid), TopKOrder.ByIndexAscending, slots);
+                int firstNeighbour = nodes;
+                foreach (int s in slots)
+                {
+                    if (s < 0) break;
+                    AddEdge(ref edges, anchorNode, nodes);
+                    _nodeRows[nodes] = rowBase + 1 + s;
+                    _nodeSlot[nodes++] = s;
+                }
+                for (int u = firstNeighbour; u < nodes; u++)
+                    for (int v = u + 1; v < nodes; v++)
+                        if (table.Linked(i, _nodeSlot[u], _nodeSlot[v])) AddEdge(ref edges, u, v);
+            }
+        }
+        _taskStarts[n] = nodes;
+        NodeCount = nodes;
+        EdgeCount = edges;
+        Graph.Rebuild(nodes, _src.AsSpan(0, edges), _dst.AsSpan(0, edges), undirected: true);
+    }
+
+    /// <summary>
+    /// Gather indices into Omega as [rows * slots, 1] (rows = N * L): first the column-0 entries (theta, [rows]),
+    /// then the columns 1..slots-1 ([rows * (slots - 1)], row-major). Cached for the last (rows, slots).
+    /// </summary>
+    public (ReadOnlyMemory<int> Theta, ReadOnlyMemory<int> Neighbours) SlotRows(int rows, int slots)
+    {
+        if (rows != _slotRowsCount || slots != _slotRowsSlots)
+        {
+            Grow(ref _slotRows, rows * slots);
+            int k = slots - 1;
+            for (int r = 0; r < rows; r++)
+            {
+                _slotRows[r] = r * slots;
+                for (int c = 0; c < k; c++) _slotRows[rows + r * k + c] = r * slots + 1 + c;
+            }
+            (_slotRowsCount, _slotRowsSlots) = (rows, slots);
+        }
+        return (_slotRows.AsMemory(0, rows), _slotRows.AsMemory(rows, rows * (slots - 1)));
+    }
+
+    void AddEdge(ref int count, int u, int v)
+    {
+        _src[count] = u;
+        _dst[count++] = v;
+    }
+
+    static void Grow(ref int[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new int[length];
+    }
+}
