@@ -251,8 +251,8 @@ def decide(job, buf, p, P, E=2, k1=10, k2=4, p_max=64, noise=None, project_first
     ratio = 2 * torch.sigmoid(action_mean)
     new_p = torch.clamp(torch.round(ratio * p), 1, p_max).to(torch.int32)
     # mu, sigma, omega returned as [n, L, 1+K] views (SPEC 8 layout).
-    return dict(mu=mu.transpose(1, 2), sigma=sigma.transpose(1, 2), omega=omega.transpose(1, 2), anchors=anchors, neighbors=neighbors,
-                h_g=h_g, action_mean=action_mean, new_p=new_p)
+    return dict(mu=mu.transpose(1, 2), sigma=sigma.transpose(1, 2), omega=omega.transpose(1, 2),
+                anchors=anchors, neighbors=neighbors, h_g=h_g, action_mean=action_mean, new_p=new_p)
 
 
 # ---------------------------------------------------------------------------------------
