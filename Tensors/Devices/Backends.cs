@@ -1,3 +1,4 @@
+using Sure.Tensors.Devices.Cuda;
 using Sure.Tensors.Devices.OpenCl;
 
 namespace Sure.Tensors.Devices;
@@ -35,8 +36,7 @@ public static class Backends
             case "opencl":
                 return OpenClBackend.TryCreate(out backend, out reason);
             case "cuda":
-                reason = "cuda: not built yet";
-                return false;
+                return CudaBackend.TryCreate(out backend, out reason);
             default:
                 reason = $"unknown backend '{name}' (known: {string.Join(", ", Names)})";
                 return false;

@@ -2,7 +2,7 @@ using Sure.Tensors.Devices;
 
 namespace Sure.Devices.Tests;
 
-/// <summary>One instance of each available backend per test run, so the OpenCL program is compiled once.</summary>
+/// <summary>One instance of each available backend per test run, so the OpenCL and CUDA programs are compiled once.</summary>
 public static class TestBackends
 {
     static readonly Dictionary<string, (IComputeBackend? Backend, string Reason)> created = [];
@@ -33,7 +33,7 @@ public static class TestBackends
         get
         {
             var data = new TheoryData<string>();
-            foreach (var name in new[] { "cpu", "opencl" })
+            foreach (var name in new[] { "cpu", "opencl", "cuda" })
                 if (Unavailable(name) is null) data.Add(name);
             return data;
         }

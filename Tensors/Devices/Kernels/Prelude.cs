@@ -23,7 +23,11 @@ internal static class Prelude
 
         """;
 
-    /// <summary>Not compiled yet: the CUDA backend will prepend this (and build with --fmad=false).</summary>
+    /// <summary>
+    /// For NVRTC (CudaBackend compiles it with --fmad=false, the counterpart of FP_CONTRACT OFF). OpenCL C's
+    /// overloaded float maths names are sent to CUDA's single-precision functions by name, so no call can resolve
+    /// to a double overload; isnan and INFINITY are spelled out because NVRTC has no math.h to bring them.
+    /// </summary>
     public const string Cuda = """
         #define KERNEL extern "C" __global__
         #define GLOBAL
@@ -36,6 +40,19 @@ internal static class Prelude
         #define LOCAL_SIZE(d) ((int)((d) == 0 ? blockDim.x : blockDim.y))
         typedef unsigned int uint;
         typedef unsigned long long u64;
+        #define exp(x) expf(x)
+        #define log(x) logf(x)
+        #define log1p(x) log1pf(x)
+        #define tanh(x) tanhf(x)
+        #define sqrt(x) sqrtf(x)
+        #define sin(x) sinf(x)
+        #define cos(x) cosf(x)
+        #define fmax(a, b) fmaxf(a, b)
+        #define fabs(x) fabsf(x)
+        #undef isnan
+        #define isnan(x) ((x) != (x))
+        #undef INFINITY
+        #define INFINITY __int_as_float(0x7f800000)
 
         """;
 }
