@@ -1,0 +1,189 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Sure.Sim;
+
+namespace Sure.Sim.Tests;
+
+public class SimulatorInvariantTests
+{
+    public sealed record Scenario(int Tasks, int Seed, double Sigma, int SpanMinutes, int Spans, int Start);
+
+    static readonly Arbitrary<Scenario> Scenarios = Arb.From(
+        from tasks in Gen.Choose(1, 25)
+        from seed in Gen.Choose(0, int.MaxValue)
+        from sigma in Gen.Elements(0.0, 0.05, 0.3)
+        from spanMinutes in Gen.Choose(1, 12)
+        from spans in Gen.Choose(1, 6)
+        from start in Gen.Choose(0, 5)
+        select new Scenario(tasks, seed, sigma, spanMinutes, spans, start));
+
+    /// <summary>A bursty workload with idle minutes, and a parallelism sequence that sometimes repeats.</summary>
+    static (StreamEnvironment Env, int[][] Plan) Build(Scenario s)
+    {
+        var rng = new SplitMix64((ulong)s.Seed);
+        var job = RandomDag.Generate(s.Tasks, rng.Next());
+        var workload = new double[s.Start + s.Spans * s.SpanMinutes];
+        for (int t = 0; t < workload.Length; t++)
+        {
+            double roll = rng.NextDouble();
+            workload[t] = roll < 0.15 ? 0 : roll < 0.25 ? 20000 * rng.NextDouble() : 2000 * rng.NextDouble();
+        }
+        workload[0] += 1;                                            // a positive mean
+        var plan = new int[s.Spans + 1][];
+        plan[0] = Enumerable.Range(0, s.Tasks).Select(_ => 1 + rng.NextInt(64)).ToArray();
+        for (int k = 1; k <= s.Spans; k++)
+            plan[k] = rng.NextDouble() < 0.4 ? plan[k - 1] : plan[k - 1].Select(p => rng.NextDouble() < 0.5 ? p : 1 + rng.NextInt(64)).ToArray();
+        var env = new StreamEnvironment(job, workload, new SimOptions { NoiseSigma = s.Sigma, SpanMinutes = s.SpanMinutes });
+        return (env, plan);
+    }
+
+    static void Check(Action<Scenario> property) =>
+        Prop.ForAll(Scenarios, property).Check(Config.QuickThrowOnFailure.WithMaxTest(150));
+
+    [Fact]
+    public void No_record_is_created_or_lost()
+    {
+        Check(s =>
+        {
+            var (env, plan) = Build(s);
+            env.Reset(s.Start, plan[0], (ulong)s.Seed);
+            for (int k = 1; k <= s.Spans; k++)
+            {
+                env.Step(plan[k]);
+                for (int i = 0; i < env.TaskCount; i++)
+                {
+                    double input = env.CumulativeInput[i];
+                    double accounted = env.CumulativeProcessed[i] + env.Backlog[i];
+                    Assert.True(Math.Abs(input - accounted) <= 1e-9 * Math.Max(1, input), $"task {i}: {input} != {accounted}");
+                    Assert.True(env.Backlog[i] >= 0);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void Utilisation_is_a_fraction_and_latency_is_at_least_zero_load()
+    {
+        Check(s =>
+        {
+            var (env, plan) = Build(s);
+            env.Reset(s.Start, plan[0], (ulong)s.Seed);
+            for (int k = 1; k <= s.Spans; k++)
+            {
+                var result = env.Step(plan[k]);
+                var span = env.LastSpan;
+                for (int c = 0; c < span.Minutes * span.TaskCount; c++)
+                    Assert.InRange(span.Utilization[c], 0.0, 1.0);
+                for (int m = 0; m < span.Minutes; m++)
+                {
+                    Assert.InRange(span.JobUtilization[m], 0.0, 1.0);
+                    Assert.True(span.JobLatency[m] >= env.ZeroLoadLatency * (1 - 1e-12));
+                }
+                Assert.InRange(result.MeanUtilization, 0.0, 1.0);
+                Assert.InRange(result.Reward, -0.5, 0.5);
+            }
+        });
+    }
+
+    [Fact]
+    public void A_change_of_parallelism_costs_exactly_one_restart_minute()
+    {
+        Check(s =>
+        {
+            var (env, plan) = Build(s);
+            env.Reset(s.Start, plan[0], (ulong)s.Seed);
+            int restartMinutes = 0, changes = 0;
+            for (int k = 1; k <= s.Spans; k++)
+            {
+                bool changed = !plan[k].AsSpan().SequenceEqual(plan[k - 1]);
+                var result = env.Step(plan[k]);
+                Assert.Equal(changed, result.Rescaled);
+                if (changed) changes++;
+                var span = env.LastSpan;
+                for (int m = 0; m < span.Minutes; m++)
+                {
+                    double expected = changed && m == 0 ? 0.5 : 1.0;
+                    Assert.Equal(expected, span.RestartFactor[m]);
+                    if (span.RestartFactor[m] != 1) restartMinutes++;
+                }
+            }
+            Assert.Equal(changes, restartMinutes);
+            Assert.Equal(changes, env.Rescales);
+        });
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_run()
+    {
+        Check(s =>
+        {
+            var (a, plan) = Build(s);
+            var (b, _) = Build(s);
+            a.Reset(s.Start, plan[0], (ulong)s.Seed);
+            b.Reset(s.Start, plan[0], (ulong)s.Seed);
+            for (int k = 1; k <= s.Spans; k++)
+            {
+                Assert.Equal(a.Step(plan[k]), b.Step(plan[k]));
+                Assert.True(a.Snapshots.SequenceEqual(b.Snapshots));
+                Assert.Equal(a.LastSpan.Capacity, b.LastSpan.Capacity);
+            }
+        });
+    }
+
+    [Fact]
+    public void Noise_is_lognormal_with_the_requested_sigma()
+    {
+        var eps = new double[1000];
+        double sum = 0, sumSq = 0;
+        int count = 0;
+        for (int t = 0; t < 100; t++)
+        {
+            Noise.FillLogNormal(42, t, 0.05, eps);
+            foreach (double e in eps)
+            {
+                double z = Math.Log(e);
+                sum += z;
+                sumSq += z * z;
+                count++;
+            }
+        }
+        double mean = sum / count, std = Math.Sqrt(sumSq / count - mean * mean);
+        Assert.InRange(mean, -0.002, 0.002);                 // 5 sigma / sqrt(1e5) = 0.0008
+        Assert.InRange(std, 0.049, 0.051);
+        Noise.FillLogNormal(42, 0, 0, eps);
+        Assert.All(eps, e => Assert.Equal(1.0, e));
+    }
+
+    [Fact]
+    public void Stepping_allocates_nothing()
+    {
+        var env = new StreamEnvironment(JobCatalog.Load("large-2"), Trace.ClarkNet().Workload());
+        var p = new int[env.TaskCount];
+        Array.Fill(p, 4);
+        env.Reset(0, p, 1);
+        env.Step(p);
+        p[3] = 9;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 10; k++)
+        {
+            p[3] = 5 + k;
+            env.Step(p);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void A_ten_thousand_task_dag_simulates()
+    {
+        var job = RandomDag.Generate(10_000, 3);
+        Assert.Equal(10_000, job.TaskCount);
+        var env = new StreamEnvironment(job, Enumerable.Repeat(1000.0, 120).ToArray());
+        Assert.InRange(env.Neighbors.Width, 1, 32);
+        var p = new int[job.TaskCount];
+        Array.Fill(p, 4);
+        env.Reset(0, p, 5);
+        var result = env.Step(p);
+        Assert.True(double.IsFinite(result.Reward));
+        Assert.Equal(60, env.SnapshotCount);
+    }
+}
