@@ -40,7 +40,7 @@ public struct SplitMix64(ulong seed)
     public ulong Next()
     {
         _state += 0x9E3779B97F4A7C15UL;
-        return Noise.Mix(_state);
+        return LogNormalNoise.Mix(_state);
     }
 
     public int NextInt(int bound) => (int)((Next() >> 33) * (ulong)bound >> 31);

@@ -21,8 +21,14 @@ public sealed class Ds2Autoscaler : IAutoscaler
         _trueRate = new double[env.TaskCount];
     }
 
+
     public void Decide(StreamEnvironment env, Span<int> parallelism)
     {
+        if (_trueRate.Length != env.TaskCount)                      // Decide without Initialize, or a new job
+        {
+            _sourceRate = new double[env.TaskCount];
+            _trueRate = new double[env.TaskCount];
+        }
         var span = env.LastSpan;
         for (int i = 0; i < env.TaskCount; i++)
         {

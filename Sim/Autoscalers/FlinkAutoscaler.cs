@@ -24,7 +24,11 @@ public sealed class FlinkAutoscaler : IAutoscaler
     public void Initialize(StreamEnvironment env, Span<int> parallelism)
     {
         parallelism.Fill(env.Options.InitialParallelism);
-        int n = env.TaskCount;
+        Size(env.TaskCount);
+    }
+
+    void Size(int n)
+    {
         _input = new double[n];
         _backlog = new double[n];
         _trueRate = new double[n];
@@ -33,6 +37,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
 
     public void Decide(StreamEnvironment env, Span<int> parallelism)
     {
+        if (_input.Length != env.TaskCount) Size(env.TaskCount);    // Decide without Initialize, or a new job
         var span = env.LastSpan;
         for (int i = 0; i < env.TaskCount; i++)
         {

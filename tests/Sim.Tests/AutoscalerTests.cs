@@ -129,7 +129,7 @@ public class AutoscalerTests
     [Fact]
     public void Every_heuristic_keeps_parallelism_in_range_over_a_real_day()
     {
-        var env = new StreamEnvironment(JobCatalog.Load("medium-2"), Trace.ClarkNet().Workload());
+        var env = new StreamEnvironment(JobCatalog.Load("medium-2"), WorkloadTrace.ClarkNet().Workload());
         foreach (var policy in new IAutoscaler[] { new StaticAutoscaler(), new HpaAutoscaler(), new Ds2Autoscaler(), new FlinkAutoscaler() })
         {
             var metrics = Episode.Run(env, policy, 10080, 1440, 3, (e, _) =>

@@ -88,7 +88,7 @@ public class InputTests
     [Fact]
     public void Clarknet_loads_with_its_two_weeks()
     {
-        var trace = Trace.ClarkNet();
+        var trace = WorkloadTrace.ClarkNet();
         Assert.Equal(20160, trace.Length);
         Assert.Equal(44, trace.Values[0]);
         Assert.Equal(3_347_424, trace.Values.Sum());
@@ -100,16 +100,16 @@ public class InputTests
     [Fact]
     public void Traces_load_in_every_format_through_one_reader()
     {
-        Assert.Equal([1.0, 2, 3], Trace.Parse(new StringReader("1\n2\n3\n"), "t").Values);
-        Assert.Equal([1.0, 2.5], Trace.Parse(new StringReader("time,value\n0,1\n1,2.5\n\n"), "t").Values);
-        Assert.Equal([4.0, 6], Trace.Parse(new StringReader("0,4\n1,6\n"), "t").Values);
-        Assert.Equal([0.5, 1.5], Trace.Parse(new StringReader("1,0.5\n2,1.5"), "t").Workload(1));
+        Assert.Equal([1.0, 2, 3], WorkloadTrace.Parse(new StringReader("1\n2\n3\n"), "t").Values);
+        Assert.Equal([1.0, 2.5], WorkloadTrace.Parse(new StringReader("time,value\n0,1\n1,2.5\n\n"), "t").Values);
+        Assert.Equal([4.0, 6], WorkloadTrace.Parse(new StringReader("0,4\n1,6\n"), "t").Values);
+        Assert.Equal([0.5, 1.5], WorkloadTrace.Parse(new StringReader("1,0.5\n2,1.5"), "t").Workload(1));
     }
 
     [Fact]
     public void Trace_errors_name_the_file_the_line_and_the_defect()
     {
-        SimInputException Error(string text) => Assert.Throws<SimInputException>(() => Trace.Parse(new StringReader(text), "w.csv"));
+        SimInputException Error(string text) => Assert.Throws<SimInputException>(() => WorkloadTrace.Parse(new StringReader(text), "w.csv"));
         Assert.Equal("w.csv:3: value 'x' is not a number", Error("t,v\n0,1\n1,x\n").Message);
         Assert.Equal("w.csv:2: negative value -1", Error("1\n-1\n").Message);
         Assert.Equal("w.csv:2: value 'NaN' is not finite", Error("1\nNaN\n").Message);

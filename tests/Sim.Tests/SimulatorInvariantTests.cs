@@ -136,9 +136,10 @@ public class SimulatorInvariantTests
         var eps = new double[1000];
         double sum = 0, sumSq = 0;
         int count = 0;
+        var noise = new LogNormalNoise(0.05);
         for (int t = 0; t < 100; t++)
         {
-            Noise.FillLogNormal(42, t, 0.05, eps);
+            noise.Fill(42, t, eps);
             foreach (double e in eps)
             {
                 double z = Math.Log(e);
@@ -150,14 +151,35 @@ public class SimulatorInvariantTests
         double mean = sum / count, std = Math.Sqrt(sumSq / count - mean * mean);
         Assert.InRange(mean, -0.002, 0.002);                 // 5 sigma / sqrt(1e5) = 0.0008
         Assert.InRange(std, 0.049, 0.051);
-        Noise.FillLogNormal(42, 0, 0, eps);
+        new LogNormalNoise(0).Fill(42, 0, eps);
         Assert.All(eps, e => Assert.Equal(1.0, e));
+    }
+
+    [Fact]
+    public void Noise_tails_and_quantiles_are_right()
+    {
+        // Exact quantiles; the approximation is good to 1.3e-5.
+        Assert.Equal(1.959963985, LogNormalNoise.InverseNormal(0.975), 4);
+        Assert.Equal(1.0, LogNormalNoise.InverseNormal(0.8413447460685429), 4);
+        Assert.Equal(-3.090232306, LogNormalNoise.InverseNormal(0.001), 4);
+        Assert.Equal(3.090232306, LogNormalNoise.InverseNormal(0.999), 4);
+        Assert.Equal(-5.199337582, LogNormalNoise.InverseNormal(1e-7), 4);
+        // Fraction of |z| > 3 over 10^6 draws: 2 (1 - Phi(3)) = 0.0027 (binomial sd 0.00005).
+        var noise = new LogNormalNoise(1);
+        var eps = new double[1000];
+        int beyond = 0;
+        for (int t = 0; t < 1000; t++)
+        {
+            noise.Fill(7, t, eps);
+            foreach (double e in eps) if (Math.Abs(Math.Log(e)) > 3) beyond++;
+        }
+        Assert.InRange(beyond / 1e6, 0.0025, 0.0029);
     }
 
     [Fact]
     public void Stepping_allocates_nothing()
     {
-        var env = new StreamEnvironment(JobCatalog.Load("large-2"), Trace.ClarkNet().Workload());
+        var env = new StreamEnvironment(JobCatalog.Load("large-2"), WorkloadTrace.ClarkNet().Workload());
         var p = new int[env.TaskCount];
         Array.Fill(p, 4);
         env.Reset(0, p, 1);

@@ -8,7 +8,7 @@ namespace Sure.Sim;
 /// last column is the value (<c>time,value</c>, ClarkNet's <c>datetime,view</c>). A first line
 /// whose value is not a number is a header; any later one is an error.
 /// </summary>
-public sealed class Trace
+public sealed class WorkloadTrace
 {
     public const string ClarkNetResource = "clarknet-per-minute.csv";
     public const int WeekMinutes = 10080;
@@ -19,7 +19,7 @@ public sealed class Trace
     public int Length => Values.Length;
     public double Mean { get; }
 
-    Trace(string source, double[] values)
+    WorkloadTrace(string source, double[] values)
     {
         Source = source;
         Values = values;
@@ -27,7 +27,7 @@ public sealed class Trace
     }
 
     /// <summary>ClarkNet-HTTP per minute, 20,160 minutes (two weeks), from the embedded copy.</summary>
-    public static Trace ClarkNet()
+    public static WorkloadTrace ClarkNet()
     {
         var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ClarkNetResource)
             ?? throw new InvalidOperationException($"embedded resource {ClarkNetResource} is missing");
@@ -36,14 +36,14 @@ public sealed class Trace
     }
 
     /// <summary>Loads a trace file; null = the embedded ClarkNet trace.</summary>
-    public static Trace Load(string? file)
+    public static WorkloadTrace Load(string? file)
     {
         if (file is null) return ClarkNet();
         using var reader = JobCatalog.OpenFile(file);
         return Parse(reader, file);
     }
 
-    public static Trace Parse(TextReader reader, string source)
+    public static WorkloadTrace Parse(TextReader reader, string source)
     {
         var values = new List<double>();
         int lineNo = 0;
@@ -65,7 +65,7 @@ public sealed class Trace
             values.Add(value);
         }
         if (values.Count == 0) throw new SimInputException($"{source}: the trace has no values");
-        var trace = new Trace(source, [.. values]);
+        var trace = new WorkloadTrace(source, [.. values]);
         if (trace.Mean <= 0) throw new SimInputException($"{source}: the trace's mean is 0, so W(t) = trace/mean is undefined");
         return trace;
     }
