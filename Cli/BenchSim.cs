@@ -35,7 +35,7 @@ static class BenchSim
                 table.AddRow("sim: large-2, DS2, one week",
                     taskMinutesPerSecond.ToString("N0", CultureInfo.InvariantCulture),
                     bytesPerMinute.ToString("0.##", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(table);
+                SimCli.WriteTable(table);
             }
             return 0;
         });

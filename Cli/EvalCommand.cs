@@ -77,10 +77,10 @@ static class EvalCommand
             {
                 var table = new Table().AddColumn("job").AddColumn("policy");
                 foreach (var column in SimCli.MetricColumns) table.AddColumn(new TableColumn(column).RightAligned());
-                table.Title = new TableTitle($"test week: minutes [{test.Start}, {test.Start + test.Minutes}) of {workloadTrace.Source}, noise {sigma}, seed {noiseSeed}");
+                table.Title = new TableTitle(Markup.Escape($"test week: minutes [{test.Start}, {test.Start + test.Minutes}) of {workloadTrace.Source}, noise {sigma}, seed {noiseSeed}"));
                 foreach (var (graph, name, metrics) in results)
-                    table.AddRow([graph.Name, name, .. SimCli.MetricCells(metrics)]);
-                AnsiConsole.Write(table);
+                    table.AddRow([Markup.Escape(graph.Name), Markup.Escape(name), .. SimCli.MetricCells(metrics)]);
+                SimCli.WriteTable(table);
             }
             return 0;
         }));

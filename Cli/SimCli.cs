@@ -72,6 +72,13 @@ static class SimCli
         Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
+    /// <summary>Writes a table to stdout; a redirected stdout has no width, so it gets room for every column.</summary>
+    public static void WriteTable(Table table)
+    {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        AnsiConsole.Write(table);
+    }
+
     /// <summary>A console on stderr for progress bars, so stdout stays clean for tables and JSON.</summary>
     public static IAnsiConsole ErrorConsole() =>
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -68,10 +68,10 @@ static class SimulateCommand
                 else
                 {
                     var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
-                    table.Title = new TableTitle($"{graph.Name} ({graph.TaskCount} tasks), {autoscaler.Name}, minutes [{first}, {first + count})");
+                    table.Title = new TableTitle(Markup.Escape($"{graph.Name} ({graph.TaskCount} tasks), {autoscaler.Name}, minutes [{first}, {first + count})"));
                     var cells = SimCli.MetricCells(metrics);
                     for (int k = 0; k < cells.Length; k++) table.AddRow(SimCli.MetricColumns[k], cells[k]);
-                    AnsiConsole.Write(table);
+                    SimCli.WriteTable(table);
                 }
             }
             finally { writer?.Dispose(); }
