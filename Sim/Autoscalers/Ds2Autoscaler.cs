@@ -10,7 +10,7 @@ namespace Sure.Sim.Autoscalers;
 /// </summary>
 public sealed class Ds2Autoscaler : IAutoscaler
 {
-    double[] _sourceRate = [], _trueRate = [];
+    double[] _sourceRate = [], _trueRate = [], _projected = [];
 
     public string Name => "ds2";
 
@@ -19,6 +19,7 @@ public sealed class Ds2Autoscaler : IAutoscaler
         parallelism.Fill(env.Options.InitialParallelism);
         _sourceRate = new double[env.TaskCount];
         _trueRate = new double[env.TaskCount];
+        _projected = new double[env.TaskCount];
     }
 
 
@@ -28,6 +29,7 @@ public sealed class Ds2Autoscaler : IAutoscaler
         {
             _sourceRate = new double[env.TaskCount];
             _trueRate = new double[env.TaskCount];
+            _projected = new double[env.TaskCount];
         }
         var span = env.LastSpan;
         for (int i = 0; i < env.TaskCount; i++)
@@ -35,7 +37,7 @@ public sealed class Ds2Autoscaler : IAutoscaler
             _sourceRate[i] = env.Job.IsSource(i) ? SpanStatistics.MeanInput(span, i) : 0;
             _trueRate[i] = SpanStatistics.TrueRatePerInstance(span, i);
         }
-        Recommend(env.Job, _sourceRate, _trueRate, _trueRate, env.Options.MaxParallelism, parallelism);
+        Recommend(env.Job, _sourceRate, _trueRate, _trueRate, env.Options.MaxParallelism, parallelism, _projected);
     }
 
     /// <summary>
@@ -43,9 +45,9 @@ public sealed class Ds2Autoscaler : IAutoscaler
     /// <paramref name="parallelism"/> receives p' (clamped to [1, maxParallelism]).
     /// </summary>
     public static void Recommend(JobGraph job, ReadOnlySpan<double> sourceRate, ReadOnlySpan<double> trueRate,
-        ReadOnlySpan<double> trueOutputRate, int maxParallelism, Span<int> parallelism)
+        ReadOnlySpan<double> trueOutputRate, int maxParallelism, Span<int> parallelism, Span<double> projected = default)
     {
-        Span<double> projected = job.TaskCount <= 256 ? stackalloc double[job.TaskCount] : new double[job.TaskCount];
+        if (projected.Length < job.TaskCount) projected = new double[job.TaskCount];   // callers on the hot path pass a buffer
         foreach (int i in job.TopologicalOrder)
         {
             double target = 0;

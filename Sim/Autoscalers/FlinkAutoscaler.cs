@@ -17,7 +17,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
     public const double CatchUpMinutes = 30;
     public const double MaxScaleDownFactor = 0.6;
 
-    double[] _input = [], _backlog = [], _trueRate = [], _utilization = [];
+    double[] _input = [], _backlog = [], _trueRate = [], _utilization = [], _target = [];
 
     public string Name => "flink";
 
@@ -33,6 +33,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
         _backlog = new double[n];
         _trueRate = new double[n];
         _utilization = new double[n];
+        _target = new double[n];
     }
 
     public void Decide(StreamEnvironment env, Span<int> parallelism)
@@ -46,7 +47,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
             _trueRate[i] = SpanStatistics.TrueRatePerInstance(span, i);
             _utilization[i] = SpanStatistics.MeanUtilization(span, i);
         }
-        Recommend(env.Job, span.Parallelism, _input, _backlog, _trueRate, _utilization, env.Options.MaxParallelism, parallelism);
+        Recommend(env.Job, span.Parallelism, _input, _backlog, _trueRate, _utilization, env.Options.MaxParallelism, parallelism, _target);
     }
 
     /// <summary>
@@ -54,13 +55,14 @@ public sealed class FlinkAutoscaler : IAutoscaler
     /// Leaves <paramref name="parallelism"/> = <paramref name="current"/> when every task is inside the band.
     /// </summary>
     public static void Recommend(JobGraph job, ReadOnlySpan<int> current, ReadOnlySpan<double> input, ReadOnlySpan<double> backlog,
-        ReadOnlySpan<double> trueRate, ReadOnlySpan<double> utilization, int maxParallelism, Span<int> parallelism)
+        ReadOnlySpan<double> trueRate, ReadOnlySpan<double> utilization, int maxParallelism, Span<int> parallelism,
+        Span<double> target = default)
     {
         current.CopyTo(parallelism);
         bool outside = false;
         foreach (double u in utilization) outside |= u < LowUtilization || u > HighUtilization;
         if (!outside) return;
-        Span<double> target = job.TaskCount <= 256 ? stackalloc double[job.TaskCount] : new double[job.TaskCount];
+        if (target.Length < job.TaskCount) target = new double[job.TaskCount];           // callers on the hot path pass a buffer
         foreach (int i in job.TopologicalOrder)
         {
             double rate = 0;

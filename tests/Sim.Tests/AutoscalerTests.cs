@@ -138,4 +138,24 @@ public class AutoscalerTests
             Assert.InRange(metrics.Utilization, 0, 1);
         }
     }
+
+    [Fact]
+    public void Heuristic_decisions_allocate_nothing_on_a_large_job()
+    {
+        var env = new StreamEnvironment(RandomDag.Generate(1000, 2), Enumerable.Repeat(1000.0, 300).ToArray());
+        foreach (var policy in new IAutoscaler[] { new HpaAutoscaler(), new Ds2Autoscaler(), new FlinkAutoscaler() })
+        {
+            var p = new int[env.TaskCount];
+            policy.Initialize(env, p);
+            env.Reset(0, p, 1);
+            env.Step(p);
+            policy.Decide(env, p);
+            env.Step(p);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            policy.Decide(env, p);
+            env.Step(p);
+            policy.Decide(env, p);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
 }

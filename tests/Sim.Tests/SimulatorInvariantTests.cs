@@ -100,11 +100,17 @@ public class SimulatorInvariantTests
                 Assert.Equal(changed, result.Rescaled);
                 if (changed) changes++;
                 var span = env.LastSpan;
+                var eps = new double[env.TaskCount];
+                var noise = new LogNormalNoise(s.Sigma);
                 for (int m = 0; m < span.Minutes; m++)
                 {
                     double expected = changed && m == 0 ? 0.5 : 1.0;
                     Assert.Equal(expected, span.RestartFactor[m]);
                     if (span.RestartFactor[m] != 1) restartMinutes++;
+                    // Capacity is exactly p mu eps r: the restart halves one minute's capacity and nothing else.
+                    noise.Fill((ulong)s.Seed, span.StartMinute + m, eps);
+                    for (int i = 0; i < env.TaskCount; i++)
+                        Assert.Equal(plan[k][i] * env.ServiceRate[i] * eps[i] * expected, span.At(span.Capacity, m, i), 1e-12 * span.At(span.Capacity, m, i));
                 }
             }
             Assert.Equal(changes, restartMinutes);
@@ -174,6 +180,24 @@ public class SimulatorInvariantTests
             foreach (double e in eps) if (Math.Abs(Math.Log(e)) > 3) beyond++;
         }
         Assert.InRange(beyond / 1e6, 0.0025, 0.0029);
+    }
+
+    [Fact]
+    public void A_shortened_span_moves_the_oldest_snapshot()
+    {
+        // L = 4: a whole span leaves the head at slot 0; two more minutes put minutes 2..5 of the
+        // episode in slots 2, 3, 0, 1, so the oldest is slot 2.
+        var env = new StreamEnvironment(JobGraph.Create("one", [1], [[]]), [100, 200, 300, 400, 500, 600],
+            new SimOptions { NoiseSigma = 0, SpanMinutes = 4 });
+        env.Reset(0, [4], 1);
+        env.Step([4]);
+        Assert.Equal(0, env.OldestSnapshot);
+        env.Step([4], 2);
+        Assert.Equal(2, env.OldestSnapshot);
+        float Received(int slot) => env.Snapshots[slot * 8];
+        Assert.Equal(MathF.Log(1 + 300f), Received(2), 5);
+        Assert.Equal(MathF.Log(1 + 500f), Received(0), 5);
+        Assert.Equal(MathF.Log(1 + 600f), Received(1), 5);
     }
 
     [Fact]
