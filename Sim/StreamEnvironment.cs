@@ -68,6 +68,20 @@ public sealed class StreamEnvironment
 
     /// <summary>The monitor's ring buffer, [L, n, D] floats in physical slot order (see the class remarks).</summary>
     public ReadOnlySpan<float> Snapshots => _snapshots;
+    /// <summary>The same buffer as <see cref="Snapshots"/>, for consumers that keep it across calls.</summary>
+    public ReadOnlyMemory<float> SnapshotMemory => _snapshots;
+
+    /// <summary>
+    /// Copies the L snapshots oldest first into <paramref name="destination"/> ([L, n, D]); only
+    /// needed after a shortened span, when the ring head is not slot 0.
+    /// </summary>
+    public void CopySnapshotsOldestFirst(Span<float> destination)
+    {
+        int slot = _n * FeatureCount, oldest = OldestSnapshot;
+        _snapshots.AsSpan(oldest * slot).CopyTo(destination);
+        _snapshots.AsSpan(0, oldest * slot).CopyTo(destination[((_l - oldest) * slot)..]);
+    }
+
     /// <summary>Slot of the oldest snapshot (0 at every decision after whole spans).</summary>
     public int OldestSnapshot => _snapshotCount < _l ? 0 : _ringHead;
     /// <summary>Snapshots written so far, at most L.</summary>

@@ -99,8 +99,8 @@ public class SimulatorByHandTests
         Assert.Equal(0, env.OldestSnapshot);
         Assert.Equal(2, env.SnapshotCount);
         var minute2Task1 = env.Snapshots.Slice((0 * 2 + 1) * 8, 8).ToArray();
-        double a = 952.3809523809524 * 0 + 1428.5714285714287;           // A_1 at minute 2 = task 0's P
-        double q = 952.3809523809524;
+        double a = 4 * Mu0 * 0.5;                 // A_1 at minute 2 = task 0's P = its halved capacity, 1428.57
+        double q = 4000 / 4.2;                    // task 1's backlog after minute 2, 952.38
         double l = 0.084 + 2 / 3.0;
         Assert.Equal(Math.Log(1 + a), minute2Task1[0], 4);
         Assert.Equal(Math.Log(1 + a / 12), minute2Task1[1], 4);

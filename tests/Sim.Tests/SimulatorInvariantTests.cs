@@ -198,6 +198,9 @@ public class SimulatorInvariantTests
         Assert.Equal(MathF.Log(1 + 300f), Received(2), 5);
         Assert.Equal(MathF.Log(1 + 500f), Received(0), 5);
         Assert.Equal(MathF.Log(1 + 600f), Received(1), 5);
+        var ordered = new float[4 * 8];
+        env.CopySnapshotsOldestFirst(ordered);
+        for (int k = 0; k < 4; k++) Assert.Equal(Math.Log(301 + 100 * k), ordered[k * 8], 5);
     }
 
     [Fact]
