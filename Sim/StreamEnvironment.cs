@@ -32,7 +32,7 @@ public sealed class StreamEnvironment
     readonly double[] _mu, _invMu;
 
     readonly int[] _p;
-    readonly double[] _pDouble, _backlog, _output, _pathLatency, _eps, _cumInput, _cumProcessed;
+    readonly double[] _pDouble, _inverseP, _capacityBase, _backlog, _output, _pathLatency, _eps, _cumInput, _cumProcessed;
     readonly float[] _snapshots;
     readonly double[] _sortScratch;
     ulong _seed;
@@ -134,6 +134,8 @@ public sealed class StreamEnvironment
 
         _p = new int[_n];
         _pDouble = new double[_n];
+        _inverseP = new double[_n];
+        _capacityBase = new double[_n];
         _backlog = new double[_n];
         _output = new double[_n];
         _eps = new double[_n];
@@ -210,6 +212,8 @@ public sealed class StreamEnvironment
         for (int i = 0; i < _n; i++)
         {
             _pDouble[i] = _p[i];
+            _inverseP[i] = 1.0 / _p[i];
+            _capacityBase[i] = _p[i] * _mu[i];
             instances += _p[i];
         }
         var span = LastSpan;
@@ -255,13 +259,14 @@ public sealed class StreamEnvironment
                 }
             }
             double p = _pDouble[i];
-            double c = p * _mu[i] * _eps[i] * r;
+            double c = _capacityBase[i] * _eps[i] * r;
+            double inverseC = 1 / c;                               // one division for u, Q/C and A/C
             double queued = _backlog[i] + a;
             double processed = Math.Min(queued, c);
             double q = queued - processed;
-            double u = processed / c;
+            double u = Math.Min(processed * inverseC, 1.0);        // c * (1/c) may round a hair above 1
             double rho = Math.Min(u, _rhoCap);
-            double l = _invMu[i] / (1 - rho) + q / c;
+            double l = _invMu[i] / (1 - rho) + q * inverseC;
             _backlog[i] = q;
             output[i] = processed;
             _cumInput[i] += a;
@@ -281,7 +286,7 @@ public sealed class StreamEnvironment
             span.TaskLatency[cell] = l;
 
             WriteFeatures(snap.Slice(i * FeatureCount, FeatureCount),
-                a, a / p, u, p / _maxParallelism, 60 * l, q, Math.Min(a / c, 10) / 10, restartFeature);
+                a, a * _inverseP[i], u, p / _maxParallelism, 60 * l, q, Math.Min(a * inverseC, 10) / 10, restartFeature);
         }
         span.RestartFactor[m] = r;
         span.JobLatency[m] = jobLatency;
