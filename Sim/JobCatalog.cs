@@ -43,7 +43,7 @@ public static class JobCatalog
     {
         var parents = new int[g.TaskCount][];
         for (int i = 0; i < g.TaskCount; i++) parents[i] = g.Parents(i).ToArray();
-        return JobGraph.Create(name, g.Durations, parents);
+        return JobGraph.Create(name, g.Durations.ToArray(), parents);
     }
 
     static JobGraph ParseRandom(string spec)

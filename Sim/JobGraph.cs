@@ -10,33 +10,36 @@ public sealed class JobGraph
     public string Name { get; }
     public int TaskCount { get; }
     /// <summary>Task durations in seconds as given by the trace (the per-record cost derives from them).</summary>
-    public double[] Durations { get; }
+    public ReadOnlySpan<double> Durations => _durations;
+    readonly double[] _durations;
     internal int[] ParentStart { get; }
     internal int[] ParentList { get; }
     internal int[] ChildStart { get; }
     internal int[] ChildList { get; }
     /// <summary>Task indices in topological order (parents before children, lower index first on ties).</summary>
-    public int[] TopologicalOrder { get; }
+    public ReadOnlySpan<int> TopologicalOrder => OrderArray;
+    internal int[] OrderArray { get; }
     /// <summary>DAG edges as a flat [M, 2] array of (parent, child) task indices, sorted by child then parent.</summary>
-    public int[] Edges { get; }
-    public int EdgeCount => Edges.Length / 2;
+    public ReadOnlySpan<int> Edges => _edges;
+    readonly int[] _edges;
+    public int EdgeCount => _edges.Length / 2;
 
     JobGraph(string name, double[] durations, int[] parentStart, int[] parentList, int[] childStart, int[] childList, int[] order)
     {
         Name = name;
         TaskCount = durations.Length;
-        Durations = durations;
+        _durations = durations;
         ParentStart = parentStart;
         ParentList = parentList;
         ChildStart = childStart;
         ChildList = childList;
-        TopologicalOrder = order;
-        Edges = new int[parentList.Length * 2];
+        OrderArray = order;
+        _edges = new int[parentList.Length * 2];
         for (int child = 0, e = 0; child < TaskCount; child++)
             for (int k = parentStart[child]; k < parentStart[child + 1]; k++, e++)
             {
-                Edges[2 * e] = parentList[k];
-                Edges[2 * e + 1] = child;
+                _edges[2 * e] = parentList[k];
+                _edges[2 * e + 1] = child;
             }
     }
 

@@ -46,10 +46,13 @@ public sealed class StreamEnvironment
     public int SpanMinutes => _l;
     public NeighborIndex Neighbors { get; }
     /// <summary>c_i = max(duration_i, 1) / mean_j max(duration_j, 1).</summary>
-    public double[] RecordCost { get; }
-    public int[] ReferenceParallelism { get; }
+    public ReadOnlySpan<double> RecordCost => _recordCost;
+    readonly double[] _recordCost;
+    public ReadOnlySpan<int> ReferenceParallelism => _referenceParallelism;
+    readonly int[] _referenceParallelism;
     /// <summary>Abar_i: input under mean load with no backlog, records/min.</summary>
-    public double[] MeanInput { get; }
+    public ReadOnlySpan<double> MeanInput => _meanInput;
+    readonly double[] _meanInput;
     /// <summary>mu_i: per-instance service rate, records/min.</summary>
     public ReadOnlySpan<double> ServiceRate => _mu;
     /// <summary>l_0: critical path of 1/mu_i, minutes.</summary>
@@ -102,29 +105,30 @@ public sealed class StreamEnvironment
         _restartFactor = 1 - Options.RestartSeconds / 60;
         _rhoCap = Options.UtilizationCap;
         _maxParallelism = Options.MaxParallelism;
-        _order = job.TopologicalOrder;
+        _order = job.OrderArray;
         _parentStart = job.ParentStart;
         _parentList = job.ParentList;
 
-        double meanCost = job.Durations.Average(d => Math.Max(d, 1));
-        RecordCost = job.Durations.Select(d => Math.Max(d, 1) / meanCost).ToArray();
-        ReferenceParallelism = RecordCost
+        var durations = job.Durations.ToArray();
+        double meanCost = durations.Average(d => Math.Max(d, 1));
+        _recordCost = durations.Select(d => Math.Max(d, 1) / meanCost).ToArray();
+        _referenceParallelism = _recordCost
             .Select(c => (int)Math.Clamp(Math.Round(4 * c, MidpointRounding.ToEven), 1, Options.MaxReferenceParallelism))
             .ToArray();
         double meanW = workload.Average();
         if (!(meanW > 0)) throw new ArgumentException("the workload's mean must be positive", nameof(workload));
-        MeanInput = new double[_n];
+        _meanInput = new double[_n];
         foreach (int i in _order)
         {
             double a = 0;
-            foreach (int j in job.Parents(i)) a += MeanInput[j];
-            MeanInput[i] = job.IsSource(i) ? meanW : a;
+            foreach (int j in job.Parents(i)) a += _meanInput[j];
+            _meanInput[i] = job.IsSource(i) ? meanW : a;
         }
         _mu = new double[_n];
         _invMu = new double[_n];
         for (int i = 0; i < _n; i++)
         {
-            _mu[i] = MeanInput[i] / (Options.ReferenceUtilization * ReferenceParallelism[i]);
+            _mu[i] = _meanInput[i] / (Options.ReferenceUtilization * _referenceParallelism[i]);
             _invMu[i] = 1 / _mu[i];
         }
         _pathLatency = new double[_n];

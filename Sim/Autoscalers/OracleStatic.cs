@@ -14,7 +14,7 @@ public static class OracleStatic
         for (int k = 1; k <= 16; k++)
         {
             double m = k * 0.25;
-            yield return ($"oracle-static(x{m:0.##} p_ref)", env.ReferenceParallelism
+            yield return ($"oracle-static(x{m:0.##} p_ref)", env.ReferenceParallelism.ToArray()
                 .Select(p => (int)Math.Clamp(Math.Round(m * p, MidpointRounding.ToEven), 1, max)).ToArray());
         }
         for (int n = 1; n <= max; n++)

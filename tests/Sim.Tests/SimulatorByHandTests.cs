@@ -17,8 +17,8 @@ public class SimulatorByHandTests
     public void Constants_follow_spec_2()
     {
         var env = Chain();
-        Assert.Equal([0.5, 1.5], env.RecordCost);
-        Assert.Equal([2, 6], env.ReferenceParallelism);
+        Assert.Equal([0.5, 1.5], env.RecordCost.ToArray());
+        Assert.Equal([2, 6], env.ReferenceParallelism.ToArray());
         Assert.Equal(Mu0, env.ServiceRate[0], 12);
         Assert.Equal(Mu1, env.ServiceRate[1], 12);
         // l_0 = 1/mu0 + 1/mu1 = 0.0014 + 0.0042 = 0.0056 min; l_slo = 3 l_0.
