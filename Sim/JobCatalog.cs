@@ -95,7 +95,8 @@ public static class JobCatalog
             if (cols[1] != jobId) continue;
             jobSeen = true;
             if (ids is null) continue;                       // the format's "no DAG" task names
-            if (ids.Value.Id < 1) throw SimInputException.At(source, lineNo, $"task '{cols[2]}' has id 0; ids start at 1");
+            if (ids.Value.Id < 1 || ids.Value.Parents.Any(id => id < 1))
+                throw SimInputException.At(source, lineNo, $"task '{cols[2]}' has an id outside 1..{int.MaxValue}");
             if (tasks.TryGetValue(ids.Value.Id, out var other))
                 throw SimInputException.At(source, lineNo, $"job {jobId}: task id {ids.Value.Id} repeats line {other.Line}");
             tasks[ids.Value.Id] = (duration, ids.Value.Parents, lineNo);
@@ -137,14 +138,15 @@ public static class JobCatalog
         {
             int start = pos;
             long value = 0;
+            bool tooLarge = false;
             while (pos < name.Length && char.IsAsciiDigit(name[pos]))
             {
                 value = value * 10 + (name[pos] - '0');
-                if (value > int.MaxValue) return null;
+                if (value > int.MaxValue) { tooLarge = true; value = 0; }
                 pos++;
             }
             if (pos == start) return null;
-            numbers.Add((int)value);
+            numbers.Add(tooLarge ? -1 : (int)value);                // the caller rejects ids < 1
             if (pos == name.Length) break;
             if (name[pos] != '_') return null;
             pos++;

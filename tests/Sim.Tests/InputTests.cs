@@ -57,6 +57,9 @@ public class InputTests
             ParseError("0,j_1,M1,5,1,1,1\n0,j_1,M3,5,1,1,1\n", "j_1").Message);
         Assert.Equal("jobs.csv:2: job j_1: task id 1 repeats line 1",
             ParseError("0,j_1,M1,5,1,1,1\n0,j_1,M1,5,1,1,1\n", "j_1").Message);
+        Assert.Equal("jobs.csv:1: task 'M0' has an id outside 1..2147483647", ParseError("0,j_1,M0,5,1,1,1\n", "j_1").Message);
+        Assert.Equal("jobs.csv:1: task 'R1_99999999999' has an id outside 1..2147483647",
+            ParseError("0,j_1,R1_99999999999,5,1,1,1\n", "j_1").Message);
         Assert.Contains("no task with a DAG-encoded name", ParseError("0,j_1,task_abc,5,1,1,1\n", "j_1").Message);
         // A damaged row fails every job, not only its own.
         Assert.StartsWith("jobs.csv:2:", ParseError("0,j_1,M1,5,1,1,1\n0,j_2,M1,x,1,1,1\n", "j_1").Message);
