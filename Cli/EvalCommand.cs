@@ -1,13 +1,89 @@
 using System.CommandLine;
+using Spectre.Console;
+using Sure.Sim;
 
 namespace Sure.Cli;
 
+/// <summary>
+/// `sure eval`: every policy over the test week (the trace's last 10,080 minutes) for one job or
+/// all six. Policies come from <see cref="SimCli.CreatePolicy"/>, so a learned policy is one more name.
+/// </summary>
 static class EvalCommand
 {
+    public const string DefaultPolicies = "static,hpa,ds2,flink,oracle-static";
+
     public static Command Create()
     {
-        var command = new Command("eval", "(not yet built)");
-        command.SetAction(_ => { Console.Error.WriteLine("sure eval: not yet built"); return 2; });
+        var job = new Option<string>("--job") { Description = "Job name, sample job id, random:N[:SEED], or all (the six paper jobs)", DefaultValueFactory = _ => "all" };
+        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static", DefaultValueFactory = _ => DefaultPolicies };
+        var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet); the last 10,080 minutes are the test week" };
+        var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
+        var seed = new Option<ulong>("--seed") { Description = "Noise seed (the same for every policy)", DefaultValueFactory = _ => 1UL };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per (job, policy) instead of a table" };
+        var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
+
+        var command = new Command("eval", "Evaluate autoscaling policies over the test week");
+        foreach (var o in new Option[] { job, policies, trace, noise, seed, json, jobs }) command.Options.Add(o);
+        command.SetAction(parse => SimCli.Guard("eval", () =>
+        {
+            var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries);
+            foreach (var name in names) SimCli.CheckPolicy(name);
+            double sigma = parse.GetValue(noise);
+            SimCli.CheckNoise(sigma);
+            ulong noiseSeed = parse.GetValue(seed);
+            string jobArg = parse.GetValue(job)!;
+            string? jobsFile = parse.GetValue(jobs);
+            var graphs = jobArg == "all"
+                ? JobCatalog.Named.Select(j => JobCatalog.Load(j.Name, jobsFile)).ToList()
+                : [JobCatalog.Load(jobArg, jobsFile)];
+            var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
+            var test = SimCli.TestWeek(workloadTrace);
+            var workload = workloadTrace.Workload();
+            var options = new SimOptions { NoiseSigma = sigma };
+            bool asJson = parse.GetValue(json);
+
+            var results = new List<(JobGraph Job, string Policy, EvalMetrics Metrics)>();
+            void RunAll(Action? advance)
+            {
+                foreach (var graph in graphs)
+                {
+                    var env = new StreamEnvironment(graph, workload, options);
+                    foreach (var name in names)
+                    {
+                        var policy = SimCli.CreatePolicy(name, env, (0, test.Start), noiseSeed);
+                        results.Add((graph, name, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed)));
+                        advance?.Invoke();
+                    }
+                }
+            }
+
+            if (Console.IsErrorRedirected) RunAll(null);
+            else
+                SimCli.ErrorConsole().Progress().AutoClear(true).Start(ctx =>
+                {
+                    var bar = ctx.AddTask("evaluating", maxValue: graphs.Count * names.Length);
+                    RunAll(() => bar.Increment(1));
+                });
+
+            if (asJson)
+                foreach (var (graph, name, metrics) in results)
+                    SimCli.JsonLine(w =>
+                    {
+                        w.WriteString("job", graph.Name);
+                        w.WriteString("policy", name);
+                        SimCli.WriteMetrics(w, metrics);
+                    });
+            else
+            {
+                var table = new Table().AddColumn("job").AddColumn("policy");
+                foreach (var column in SimCli.MetricColumns) table.AddColumn(new TableColumn(column).RightAligned());
+                table.Title = new TableTitle(Markup.Escape($"test week: minutes [{test.Start}, {test.Start + test.Minutes}) of {workloadTrace.Source}, noise {sigma}, seed {noiseSeed}"));
+                foreach (var (graph, name, metrics) in results)
+                    table.AddRow([Markup.Escape(graph.Name), Markup.Escape(name), .. SimCli.MetricCells(metrics)]);
+                SimCli.WriteTable(table);
+            }
+            return 0;
+        }));
         return command;
     }
 }

@@ -1,13 +1,90 @@
 using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Sure.Sim;
 
 namespace Sure.Cli;
 
+/// <summary>`sure simulate`: one policy on one job over a window of the trace.</summary>
 static class SimulateCommand
 {
     public static Command Create()
     {
-        var command = new Command("simulate", "(not yet built)");
-        command.SetAction(_ => { Console.Error.WriteLine("sure simulate: not yet built"); return 2; });
+        var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id (j_1136) or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
+        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink or oracle-static", DefaultValueFactory = _ => "static" };
+        var start = new Option<int>("--start") { Description = "First trace minute (default: the test week)", DefaultValueFactory = _ => WorkloadTrace.WeekMinutes };
+        var minutes = new Option<int>("--minutes") { Description = "Minutes to simulate", DefaultValueFactory = _ => 1440 };
+        var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise (0 = deterministic)", DefaultValueFactory = _ => 0.05 };
+        var seed = new Option<ulong>("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1UL };
+        var traceOut = new Option<string?>("--trace-out") { Description = "Write minute,latency_s,utilization,instances,backlog per minute to this CSV" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
+        var trace = new Option<string?>("--trace") { Description = "Workload trace (one number per line or time,value CSV; default: ClarkNet)" };
+        var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
+
+        var command = new Command("simulate", "Run one autoscaling policy on one job over a window of the workload trace");
+        foreach (var o in new Option[] { job, policy, start, minutes, noise, seed, traceOut, json, trace, jobs }) command.Options.Add(o);
+        command.SetAction(parse => SimCli.Guard("simulate", () =>
+        {
+            string policyName = parse.GetValue(policy)!;
+            SimCli.CheckPolicy(policyName);
+            double sigma = parse.GetValue(noise);
+            SimCli.CheckNoise(sigma);
+            var graph = JobCatalog.Load(parse.GetValue(job)!, parse.GetValue(jobs));
+            var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
+            int first = parse.GetValue(start), count = parse.GetValue(minutes);
+            if (count < 1) throw new SimInputException($"bad --minutes {count}: at least 1");
+            if (first < 0 || (long)first + count > workloadTrace.Length)
+                throw new SimInputException($"window [{first}, {(long)first + count}) is outside the trace's {workloadTrace.Length} minutes ({workloadTrace.Source})");
+            ulong noiseSeed = parse.GetValue(seed);
+            var env = new StreamEnvironment(graph, workloadTrace.Workload(), new SimOptions { NoiseSigma = sigma });
+            int trainMinutes = Math.Max(0, workloadTrace.Length - WorkloadTrace.WeekMinutes);
+            var autoscaler = SimCli.CreatePolicy(policyName, env, (0, trainMinutes), noiseSeed);
+
+            string? outPath = parse.GetValue(traceOut);
+            StreamWriter? writer = null;
+            try
+            {
+                if (outPath is not null)
+                {
+                    try { writer = new StreamWriter(outPath); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                    {
+                        throw new SimInputException($"{outPath}: cannot write: {e.Message}");
+                    }
+                    writer.WriteLine("minute,latency_s,utilization,instances,backlog");
+                }
+                var metrics = Episode.Run(env, autoscaler, first, count, noiseSeed, writer is null ? null : (e, _) => WriteMinutes(writer, e.LastSpan));
+                if (parse.GetValue(json))
+                    SimCli.JsonLine(w =>
+                    {
+                        w.WriteString("job", graph.Name);
+                        w.WriteString("policy", policyName);
+                        w.WriteNumber("start", first);
+                        w.WriteNumber("minutes", count);
+                        w.WriteNumber("noise", sigma);
+                        w.WriteNumber("seed", noiseSeed);
+                        SimCli.WriteMetrics(w, metrics);
+                    });
+                else
+                {
+                    var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+                    table.Title = new TableTitle(Markup.Escape($"{graph.Name} ({graph.TaskCount} tasks), {autoscaler.Name}, minutes [{first}, {first + count})"));
+                    var cells = SimCli.MetricCells(metrics);
+                    for (int k = 0; k < cells.Length; k++) table.AddRow(SimCli.MetricColumns[k], cells[k]);
+                    SimCli.WriteTable(table);
+                }
+            }
+            finally { writer?.Dispose(); }
+            return 0;
+        }));
         return command;
+    }
+
+    static void WriteMinutes(StreamWriter writer, SpanRecord span)
+    {
+        var c = CultureInfo.InvariantCulture;
+        for (int m = 0; m < span.Minutes; m++)
+            writer.WriteLine(string.Create(c,
+                $"{span.StartMinute + m},{60 * span.JobLatency[m]},{span.JobUtilization[m]},{span.Instances},{span.TotalBacklog[m]}"));
     }
 }

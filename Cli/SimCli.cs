@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Sure.Sim;
+using Sure.Sim.Autoscalers;
+
+namespace Sure.Cli;
+
+/// <summary>Helpers shared by the simulator's commands: input errors, policies, metric tables and JSON.</summary>
+static class SimCli
+{
+    /// <summary>Runs a command body; bad input becomes one line on stderr and exit code 2.</summary>
+    public static int Guard(string command, Func<int> body)
+    {
+        try { return body(); }
+        catch (SimInputException e)
+        {
+            Console.Error.WriteLine($"sure {command}: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>
+    /// The one place that turns a policy name into an <see cref="IAutoscaler"/>. A learned policy
+    /// (e.g. "sure" with --model) slots in here as one more case, built from its weights.
+    /// </summary>
+    public static IAutoscaler CreatePolicy(string spec, StreamEnvironment env, (int Start, int Minutes)? train, ulong seed) =>
+        PolicyFactory.Create(spec, env, train, seed);
+
+    public static void CheckPolicy(string spec)
+    {
+        if (!PolicyFactory.IsKnown(spec)) throw new SimInputException($"bad policy '{spec}': expected {PolicyFactory.Usage}");
+    }
+
+    public static void CheckNoise(double sigma)
+    {
+        if (!(sigma >= 0) || !double.IsFinite(sigma)) throw new SimInputException($"bad noise {sigma}: sigma must be a finite number >= 0");
+    }
+
+    public static readonly string[] MetricColumns =
+        ["reward", "latency_mean_s", "latency_p95_s", "slo_violation_pct", "utilization", "instance_hours", "rescales"];
+
+    public static string[] MetricCells(EvalMetrics m) =>
+    [
+        F(m.Reward, "0.0000"), F(m.LatencyMeanSeconds, "0.00"), F(m.LatencyP95Seconds, "0.00"),
+        F(m.SloViolationPct, "0.00"), F(m.Utilization, "0.000"), F(m.InstanceHours, "0.0"), m.Rescales.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    public static void WriteMetrics(Utf8JsonWriter json, EvalMetrics m)
+    {
+        json.WriteNumber("reward", m.Reward);
+        json.WriteNumber("latency_mean_s", m.LatencyMeanSeconds);
+        json.WriteNumber("latency_p95_s", m.LatencyP95Seconds);
+        json.WriteNumber("slo_violation_pct", m.SloViolationPct);
+        json.WriteNumber("utilization", m.Utilization);
+        json.WriteNumber("instance_hours", m.InstanceHours);
+        json.WriteNumber("rescales", m.Rescales);
+    }
+
+    /// <summary>Writes one JSON object on its own line of stdout.</summary>
+    public static void JsonLine(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>Writes a table to stdout; a redirected stdout has no width, so it gets room for every column.</summary>
+    public static void WriteTable(Table table)
+    {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>A console on stderr for progress bars, so stdout stays clean for tables and JSON.</summary>
+    public static IAnsiConsole ErrorConsole() =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    /// <summary>The evaluation split of a trace: the last week is the test week, everything before it trains.</summary>
+    public static (int Start, int Minutes) TestWeek(WorkloadTrace trace)
+    {
+        if (trace.Length < WorkloadTrace.WeekMinutes)
+            throw new SimInputException($"{trace.Source}: the trace has {trace.Length} minutes; evaluation needs a test week of {WorkloadTrace.WeekMinutes}");
+        return (trace.Length - WorkloadTrace.WeekMinutes, WorkloadTrace.WeekMinutes);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Sure.Sim;
+
+/// <summary>The simulator's constants (SPEC sections 2 and 3); the defaults are the SPEC's.</summary>
+public sealed record SimOptions
+{
+    /// <summary>sigma of the LogNormal(0, sigma^2) capacity noise; 0 = exactly deterministic.</summary>
+    public double NoiseSigma { get; init; } = 0.05;
+    public double RestartSeconds { get; init; } = 30;
+    /// <summary>L: minutes per rescaling span, also the number of snapshots the monitor keeps.</summary>
+    public int SpanMinutes { get; init; } = 60;
+    public int MaxParallelism { get; init; } = 64;
+    public int InitialParallelism { get; init; } = 4;
+    /// <summary>Utilisation of p_ref under mean load; fixes the per-instance service rate.</summary>
+    public double ReferenceUtilization { get; init; } = 0.7;
+    public double MaxReferenceParallelism { get; init; } = 32;
+    public double UtilizationCap { get; init; } = 0.95;
+    /// <summary>lambda of the reward: weight of the latency penalty against utilisation.</summary>
+    public double LatencyWeight { get; init; } = 0.5;
+    /// <summary>l_slo = SloFactor * l_0.</summary>
+    public double SloFactor { get; init; } = 3;
+    public int NeighborHops { get; init; } = NeighborIndex.DefaultHops;
+    public int MaxNeighbors { get; init; } = NeighborIndex.DefaultMaxNeighbors;
+
+    public static SimOptions Default { get; } = new();
+}
