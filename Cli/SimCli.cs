@@ -104,7 +104,11 @@ static class SimCli
     /// <summary>Writes a table to stdout; a redirected stdout has no width, so it gets room for every column.</summary>
     public static void WriteTable(Table table)
     {
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 200;
+            AnsiConsole.Profile.Capabilities.Ansi = false;   // a file or pipe gets plain text, no colour codes
+        }
         AnsiConsole.Write(table);
     }
 
