@@ -61,12 +61,13 @@ static class RunCommand
         Writing(modelPath, () => model.Save(modelPath));
         Writing(logPath, () => WriteTrainingLog(logPath, log));
 
-        var runs = Evaluate(model, graph, workload, sim, test, settings.Seed);
+        var env = new StreamEnvironment(graph, workload, sim);
+        var runs = Evaluate(model, env, test, settings.Seed);
         var best = runs.Where(r => r.Name != SimCli.SurePolicy).MaxBy(r => r.Metrics.Reward)!;
         PrintTable(runs, graph, trace, test, settings);
         Console.Out.WriteLine($"best heuristic by reward: {best.Name}");
 
-        WriteChart(chartPath, runs.Single(r => r.Name == SimCli.SurePolicy), best, graph, test.Start);
+        Writing(chartPath, () => WriteChart(chartPath, runs.Single(r => r.Name == SimCli.SurePolicy), best, graph, 60 * env.SloLatency));
 
         Console.Out.WriteLine();
         Console.Out.WriteLine($"model         {modelPath}");
@@ -142,10 +143,9 @@ static class RunCommand
                 $"{l.Iteration},{l.MeanReward},{l.Loss},{l.PolicyLoss},{l.MutualInformation},{l.Kl},{l.GradNorm},{l.LogStd},{l.Elapsed.TotalSeconds}"));
     }
 
-    static List<PolicyRun> Evaluate(SureModel<float> model, JobGraph graph, double[] workload, SimOptions sim, (int Start, int Minutes) test, ulong seed)
+    static List<PolicyRun> Evaluate(SureModel<float> model, StreamEnvironment env, (int Start, int Minutes) test, ulong seed)
     {
         string[] names = [SimCli.SurePolicy, .. Heuristics];
-        var env = new StreamEnvironment(graph, workload, sim);
         var runs = new List<PolicyRun>();
         void RunAll(Action<string> starting, Action? finished)
         {
@@ -190,7 +190,7 @@ static class RunCommand
         SimCli.WriteTable(table);
     }
 
-    static void WriteChart(string path, PolicyRun sure, PolicyRun heuristic, JobGraph graph, int firstMinute)
+    static void WriteChart(string path, PolicyRun sure, PolicyRun heuristic, JobGraph graph, double sloSeconds)
     {
         // Filled in when the chart writer (Cli/Plots) is merged.
     }
