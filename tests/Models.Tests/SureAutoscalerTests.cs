@@ -104,6 +104,40 @@ public class SureAutoscalerTests
     }
 
     [Fact]
+    public void The_first_decision_is_the_forward_on_the_documented_state_and_noise()
+    {
+        var env = Environment();
+        var model = Model(0);
+        const ulong seed = 5;
+        var policy = new SureAutoscaler(model, env, seed);
+        DecideOnce(policy, env, [4, 4, 4, 4, 4, 4]);
+
+        // S[i, l, 0] = task i, S[i, l, 1+s] = neighbour slot s (zeros in padding); x, y of decision 0 from Philox.
+        int n = env.TaskCount, L = env.SpanMinutes, K = env.Neighbors.Width, D = StreamEnvironment.FeatureCount;
+        var snapshots = env.Snapshots.ToArray();
+        var s = Tensor<float>.Zeros(n, L, 1 + K, D);
+        for (int i = 0; i < n; i++)
+            for (int l = 0; l < L; l++)
+                for (int slot = 0; slot <= K; slot++)
+                {
+                    int task = slot == 0 ? i : env.Neighbors.Slots[i * K + slot - 1];
+                    if (task < 0) continue;
+                    for (int f = 0; f < D; f++) s[((i * L + l) * (1 + K) + slot) * D + f] = snapshots[(l * n + task) * D + f];
+                }
+        int count = n * L * (1 + K);
+        var x = Tensor<float>.Zeros(n, L, 1 + K);
+        var y = Tensor<float>.Zeros(n, L, 1 + K);
+        for (int j = 0; j < count; j++)
+        {
+            x[j] = Philox.Normal<float>(seed, 0, (ulong)j);
+            y[j] = Philox.Gumbel<float>(seed, 0, (ulong)(count + j));
+        }
+        var table = new NeighbourTable(n, K, env.Neighbors.Slots, env.Job.Edges);
+        var expected = model.Forward(new Tape<float>(), new SureInput<float>(s, x, y, table), 10, 4, new SubgraphSampler());
+        Assert.Equal(expected.ActionMean.Value.Span.ToArray(), policy.LastActionMean.ToArray());
+    }
+
+    [Fact]
     public void A_model_for_other_neighbourhoods_is_refused()
     {
         var env = Environment();
