@@ -107,6 +107,30 @@ public static partial class DecisionJob
         return (K, slots);
     }
 
+    /// <summary>
+    /// The job `sure bench infer` and torch_decision.py use for n tasks: 6 and 46 are the real jobs small-1 (j_1136)
+    /// and large-2 (j_4141453) of the Alibaba sample, any other n a seeded random layered DAG.
+    /// </summary>
+    public static (string Source, int Tasks, int[] Edges) ForBenchmark(int n, int seed = 0)
+    {
+        string? job = n switch { 6 => "j_1136", 46 => "j_4141453", _ => null };
+        if (job == null) return ($"random-layered(seed {seed})", n, RandomLayered(n, seed).Edges);
+        var (tasks, edges) = LoadAlibaba(FindAlibabaSample(), job);
+        return ($"alibaba:{job}", tasks, edges);
+    }
+
+    /// <summary>data/alibaba-v2018-dag-sample.csv in the current directory or the nearest ancestor of it or of the binary.</summary>
+    public static string FindAlibabaSample()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                var path = Path.Combine(dir.FullName, "data", "alibaba-v2018-dag-sample.csv");
+                if (File.Exists(path)) return path;
+            }
+        throw new FileNotFoundException("data/alibaba-v2018-dag-sample.csv not found above the current directory or the binary");
+    }
+
     /// <summary>The per-job table the decider needs, from a DAG.</summary>
     public static NeighbourTable Table(int n, int[] edges, int hops = 2, int kMax = 32)
     {

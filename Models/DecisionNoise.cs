@@ -1,3 +1,8 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Sure.Models;
 
 /// <summary>
@@ -42,5 +47,123 @@ public static class DecisionNoise
                     x[at] = Philox.Normal<float>(seed, NormalStream(decisionIndex), position);
                     y[at] = Philox.Gumbel<float>(seed, GumbelStream(decisionIndex), position);
                 }
+    }
+
+    // The decider's fast path draws in two stages: Uniforms for each run of consecutive positions (the Philox words,
+    // eight blocks at a time with AVX2), then Transform once over everything drawn. Same words as Philox.Normal and
+    // Philox.Gumbel, same formulas; the vectorised logarithms and sines may differ from the scalar ones by an ulp.
+
+    const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+
+    /// <summary>
+    /// Stage 1 for positions position .. position + count - 1 of decision d: per position, the uniform of its
+    /// Box-Muller radius word (negated at odd positions, which take the sine), of its angle word, and of its
+    /// Gumbel word.
+    /// </summary>
+    // radius, angle, gumbel: [count]
+    internal static void Uniforms(ulong seed, ulong decisionIndex, ulong position, Span<float> radius, Span<float> angle, Span<float> gumbel)
+    {
+        int count = radius.Length;
+        Span<uint> normalWords = stackalloc uint[32], gumbelWords = stackalloc uint[32];
+        ulong normalStream = NormalStream(decisionIndex), gumbelStream = GumbelStream(decisionIndex);
+        int done = 0;
+        while (done < count)
+        {
+            ulong firstBlock = (position + (ulong)done) / 4;
+            Blocks8(seed, normalStream, firstBlock, normalWords);
+            Blocks8(seed, gumbelStream, firstBlock, gumbelWords);
+            int start = (int)(position + (ulong)done - firstBlock * 4), take = Math.Min(32 - start, count - done);
+            for (int q = start; q < start + take; q++, done++)
+            {
+                int pair = q & ~1;
+                float r = Philox.ToUniformSingle(normalWords[pair]);
+                radius[done] = (q & 1) == 0 ? r : -r;
+                angle[done] = Philox.ToUniformSingle(normalWords[pair + 1]);
+                gumbel[done] = Philox.ToUniformSingle(gumbelWords[q]);
+            }
+        }
+    }
+
+    /// <summary>Stage 2: x = r cos t or r sin t (Box-Muller), y = -ln(-ln u); scratch is overwritten.</summary>
+    // radius: [count] in, x out   angle: [count] in, scratch   gumbel: [count] in, y out   sin, cos: [count] scratch
+    internal static void Transform(Span<float> radius, Span<float> angle, Span<float> gumbel, Span<float> sin, Span<float> cos)
+    {
+        int count = radius.Length;
+        TensorPrimitives.Log(gumbel, gumbel);
+        TensorPrimitives.Negate(gumbel, gumbel);
+        TensorPrimitives.Log(gumbel, gumbel);
+        TensorPrimitives.Negate(gumbel, gumbel);
+
+        TensorPrimitives.Multiply(angle, MathF.Tau, angle);
+        TensorPrimitives.SinCos<float>(angle, sin, cos);
+        var r = angle;
+        TensorPrimitives.Abs(radius, r);
+        TensorPrimitives.Log(r, r);
+        TensorPrimitives.Multiply(r, -2f, r);
+        TensorPrimitives.Sqrt(r, r);
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float r0 = ref MemoryMarshal.GetReference(radius);
+            ref float a0 = ref MemoryMarshal.GetReference(r);
+            ref float s0 = ref MemoryMarshal.GetReference(sin);
+            ref float c0 = ref MemoryMarshal.GetReference(cos);
+            for (; k + Vector256<float>.Count <= count; k += Vector256<float>.Count)
+            {
+                var odd = Vector256.LessThan(Vector256.LoadUnsafe(ref r0, (nuint)k), Vector256<float>.Zero);
+                var trig = Vector256.ConditionalSelect(odd, Vector256.LoadUnsafe(ref s0, (nuint)k), Vector256.LoadUnsafe(ref c0, (nuint)k));
+                (trig * Vector256.LoadUnsafe(ref a0, (nuint)k)).StoreUnsafe(ref r0, (nuint)k);
+            }
+        }
+        for (; k < count; k++) radius[k] = r[k] * (radius[k] < 0 ? sin[k] : cos[k]);
+    }
+
+    /// <summary>Philox blocks firstBlock .. firstBlock + 7 of (seed, stream), as the 32 words of positions 4 firstBlock ...</summary>
+    // words: [32]
+    internal static void Blocks8(ulong seed, ulong stream, ulong firstBlock, Span<uint> words)
+    {
+        if (!Avx2.IsSupported)
+        {
+            for (int j = 0; j < 8; j++)
+            {
+                var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
+                (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (b.X0, b.X1, b.X2, b.X3);
+            }
+            return;
+        }
+        Span<uint> lo = stackalloc uint[8], hi = stackalloc uint[8];
+        for (int j = 0; j < 8; j++)
+        {
+            ulong block = firstBlock + (ulong)j;
+            lo[j] = (uint)block;
+            hi[j] = (uint)(block >> 32);
+        }
+        Vector256<uint> c0 = Vector256.Create<uint>(lo), c1 = Vector256.Create<uint>(hi);
+        Vector256<uint> c2 = Vector256.Create((uint)stream), c3 = Vector256.Create((uint)(stream >> 32));
+        Vector256<uint> k0 = Vector256.Create((uint)seed), k1 = Vector256.Create((uint)(seed >> 32));
+        Vector256<uint> m0 = Vector256.Create(M0), m1 = Vector256.Create(M1), w0 = Vector256.Create(W0), w1 = Vector256.Create(W1);
+        for (int round = 0; round < 10; round++)
+        {
+            if (round > 0) { k0 += w0; k1 += w1; }
+            var hi0 = MultiplyHigh(c0, m0);
+            var lo0 = Avx2.MultiplyLow(c0, m0);
+            var hi1 = MultiplyHigh(c2, m1);
+            var lo1 = Avx2.MultiplyLow(c2, m1);
+            c0 = hi1 ^ c1 ^ k0;
+            c1 = lo1;
+            c2 = hi0 ^ c3 ^ k1;
+            c3 = lo0;
+        }
+        for (int j = 0; j < 8; j++)
+            (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (c0.GetElement(j), c1.GetElement(j), c2.GetElement(j), c3.GetElement(j));
+    }
+
+    // High 32 bits of the 64-bit products a[j] * m[j]: vpmuludq multiplies the even lanes, so the odd lanes go
+    // through a second one after a shift, and a blend puts the two halves back in lane order.
+    static Vector256<uint> MultiplyHigh(Vector256<uint> a, Vector256<uint> m)
+    {
+        var even = Avx2.Multiply(a, m);
+        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), m);
+        return Avx2.Blend(Avx2.ShiftRightLogical(even, 32).AsUInt32(), odd.AsUInt32(), 0b10101010);
     }
 }

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Sure.Models;
 
@@ -37,10 +39,14 @@ public sealed class SureDecider
     readonly float[] _thetaMu, _thetaSigma, _thetaX, _thetaY, _theta;
     // Packed like SubgraphSampler.SampleAtAnchors: [k1 * sum_i K_i].
     readonly float[] _anchorMu, _anchorSigma, _anchorX, _anchorY, _anchorOmega;
+    // Noise scratch (DecisionNoise.Transform), as long as the longer of the two above.
+    readonly float[] _angle, _sin, _cos;
     // [nodes] ring row of each subgraph node.
     readonly int[] _nodeRingRow;
-    // [nodes, 2D] layer-0 input [x_v ; mean_u x_u]; [nodes, H] activations, their neighbour mean, the next layer.
-    readonly float[] _layer0Input, _h, _hMean, _hNext;
+    // [nodes, 2D] layer-0 input [x_v ; mean_u x_u]; [nodes, H] activations; [nodes, 2H] h @ [W_top | W_bot].
+    readonly float[] _layer0Input, _h, _hNext;
+    // [H, 2H] sage.e.weight's two halves side by side, refreshed each call.
+    readonly float[] _sideBySide;
     // [n, H] readout; [n] action means.
     readonly float[] _hg, _actionMean;
 
@@ -64,12 +70,19 @@ public sealed class SureDecider
         _anchorMu = new float[_packedAnchorOmega]; _anchorSigma = new float[_packedAnchorOmega];
         _anchorX = new float[_packedAnchorOmega]; _anchorY = new float[_packedAnchorOmega];
         _anchorOmega = new float[_packedAnchorOmega];
+        int noise = Math.Max(rows, _packedAnchorOmega);
+        _angle = new float[noise]; _sin = new float[noise]; _cos = new float[noise];
         _nodeRingRow = new int[maxNodes];
         _layer0Input = new float[maxNodes * 2 * _D];
         _h = new float[maxNodes * _H];
-        _hMean = new float[maxNodes * _H];
-        _hNext = new float[maxNodes * _H];
+        _hNext = new float[maxNodes * 2 * _H];
+        _sideBySide = new float[_H * 2 * _H];
         _hg = new float[_n * _H];
+
+        // Size the subgraph CSR for the most edges a decision can have, so that no later decision grows it.
+        int maxEdges = _n * anchorsPerTask * (1 + _k2 + _k2 * Math.Max(_k2 - 1, 0) / 2);
+        var noEdges = new int[maxEdges];
+        _sampler.Graph.Rebuild(Math.Max(1, maxNodes), noEdges, noEdges, undirected: true);
         _actionMean = new float[_n];
     }
 
@@ -106,8 +119,7 @@ public sealed class SureDecider
         _sampler.SampleAtAnchors<float>(_anchorOmega.AsSpan(0, _packedAnchorOmega), _job);
         int nodes = _sampler.NodeCount;
         RingRowsOfNodes(oldest, nodes);
-        var h = GraphSage(ring, nodes);
-        Sparse.SegmentMean<float>(h, _H, _sampler.TaskStarts.Span, _hg);
+        GraphSageAndReadout(ring, nodes);
 
         var headWeight = _model.HeadWeight.Value.Span;
         float headBias = _model.HeadBias.Value.Span[0];
@@ -159,8 +171,8 @@ public sealed class SureDecider
                 _thetaMu[i * _L + t] = _mu[row];
                 _thetaSigma[i * _L + t] = _sigma[row];
             }
-        Philox.FillNormal<float>(seed, DecisionNoise.NormalStream(decisionIndex), 0, _thetaX);
-        Philox.FillGumbel<float>(seed, DecisionNoise.GumbelStream(decisionIndex), 0, _thetaY);
+        DecisionNoise.Uniforms(seed, decisionIndex, 0, _thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY);
+        DecisionNoise.Transform(_thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY, _sin.AsSpan(0, _thetaX.Length), _cos.AsSpan(0, _thetaX.Length));
         Omega(_thetaMu, _thetaSigma, _thetaX, _thetaY, _theta);
     }
 
@@ -170,7 +182,6 @@ public sealed class SureDecider
         if (_packedAnchorOmega == 0) return;
         var anchors = _sampler.Anchors;
         var slots = _job.Slots;
-        ulong normalStream = DecisionNoise.NormalStream(decisionIndex), gumbelStream = DecisionNoise.GumbelStream(decisionIndex);
         int packed = 0;
         for (int i = 0; i < _n; i++)
         {
@@ -187,13 +198,14 @@ public sealed class SureDecider
                     _anchorMu[start + s] = _mu[row];
                     _anchorSigma[start + s] = _sigma[row];
                 }
-                ulong position = DecisionNoise.Position(_n, _L, _K, i, t, 1);
-                Philox.FillNormal<float>(seed, normalStream, position, _anchorX.AsSpan(start, valid));
-                Philox.FillGumbel<float>(seed, gumbelStream, position, _anchorY.AsSpan(start, valid));
+                DecisionNoise.Uniforms(seed, decisionIndex, DecisionNoise.Position(_n, _L, _K, i, t, 1),
+                    _anchorX.AsSpan(start, valid), _angle.AsSpan(start, valid), _anchorY.AsSpan(start, valid));
             }
             packed += _k1 * valid;
         }
         // Rows of absent anchors (L < k1) hold stale values; the sampler never reads them.
+        int m = _packedAnchorOmega;
+        DecisionNoise.Transform(_anchorX.AsSpan(0, m), _angle.AsSpan(0, m), _anchorY.AsSpan(0, m), _sin.AsSpan(0, m), _cos.AsSpan(0, m));
         Omega(_anchorMu, _anchorSigma, _anchorX, _anchorY, _anchorOmega);
     }
 
@@ -231,47 +243,148 @@ public sealed class SureDecider
         }
     }
 
-    // SPEC 4.3 over the block-diagonal graph of all tasks; returns the last layer's [nodes, H].
-    Span<float> GraphSage(ReadOnlySpan<float> ring, int nodes)
+    // SPEC 4.3 over the block-diagonal graph of all tasks, and the mean readout into _hg.
+    void GraphSageAndReadout(ReadOnlySpan<float> ring, int nodes)
     {
         var graph = _sampler.Graph;
-        int D = _D, H = _H;
+        int H = _H;
+        GatherLayer0Input(ring, nodes);
+        var h = _h.AsSpan(0, nodes * H);
+        Dense(_layer0Input.AsSpan(0, nodes * 2 * _D), 2 * _D, _model.SageWeights[0].Value.Span, _model.SageBiases[0].Value.Span, h, nodes);
+        if (_E == 1)
+        {
+            Sparse.SegmentMean<float>(h, H, _sampler.TaskStarts.Span, _hg);
+            return;
+        }
 
-        // Layer 0: [x_v ; mean_u x_u] gathered straight from the ring, then one [nodes, 2D] x [2D, H] product.
-        var input = _layer0Input.AsSpan(0, nodes * 2 * D);
+        // Layers e >= 1, product first: Y = h @ [W_top | W_bot] ([nodes, 2H], one GEMM over all tasks), then one
+        // pass h'_v = relu(Y_top[v] + b + mean_u Y_bot[u]). The last layer adds h'_v into its task's readout row
+        // instead of storing it.
+        var y = _hNext.AsSpan(0, nodes * 2 * H);
+        for (int e = 1; e < _E; e++)
+        {
+            var w = _model.SageWeights[e].Value.Span;
+            for (int r = 0; r < H; r++)
+            {
+                w.Slice(r * H, H).CopyTo(_sideBySide.AsSpan(r * 2 * H, H));
+                w.Slice((H + r) * H, H).CopyTo(_sideBySide.AsSpan(r * 2 * H + H, H));
+            }
+            Gemm.Multiply<float>(h, false, _sideBySide, false, y, nodes, 2 * H, H, threads: _threads);
+            AggregateAfterProduct(y, _model.SageBiases[e].Value.Span, h, nodes, readout: e == _E - 1);
+        }
+    }
+
+    // Layer 0's input [x_v ; mean_u x_u], gathered straight from the ring (gates are exactly 1 in value).
+    void GatherLayer0Input(ReadOnlySpan<float> ring, int nodes)
+    {
+        var graph = _sampler.Graph;
+        int D = _D, width = 2 * D;
+        var rowPtr = graph.RowPtr;
+        var cols = graph.Cols;
+        var input = _layer0Input.AsSpan(0, nodes * width);
+        if (D == Vector256<float>.Count && Vector256.IsHardwareAccelerated)
+        {
+            ref float ringStart = ref MemoryMarshal.GetReference(ring);
+            ref float inputStart = ref MemoryMarshal.GetReference(input);
+            for (int v = 0; v < nodes; v++)
+            {
+                Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[v] * D)).StoreUnsafe(ref inputStart, (nuint)(v * width));
+                int first = rowPtr[v], last = rowPtr[v + 1];
+                var sum = Vector256<float>.Zero;
+                for (int e = first; e < last; e++) sum += Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[cols[e]] * D));
+                if (last > first) sum *= 1f / (last - first);
+                sum.StoreUnsafe(ref inputStart, (nuint)(v * width + D));
+            }
+            return;
+        }
         for (int v = 0; v < nodes; v++)
         {
-            var self = input.Slice(v * 2 * D, D);
-            var mean = input.Slice(v * 2 * D + D, D);
+            var self = input.Slice(v * width, D);
+            var mean = input.Slice(v * width + D, D);
             ring.Slice(_nodeRingRow[v] * D, D).CopyTo(self);
             mean.Clear();
-            int first = graph.RowPtr[v], last = graph.RowPtr[v + 1];
+            int first = rowPtr[v], last = rowPtr[v + 1];
             if (first == last) continue;
             for (int e = first; e < last; e++)
             {
-                var other = ring.Slice(_nodeRingRow[graph.Cols[e]] * D, D);
+                var other = ring.Slice(_nodeRingRow[cols[e]] * D, D);
                 for (int d = 0; d < D; d++) mean[d] += other[d];
             }
             float inv = 1f / (last - first);
             for (int d = 0; d < D; d++) mean[d] *= inv;
         }
-        var h = _h.AsSpan(0, nodes * H);
-        Dense(input, 2 * D, _model.SageWeights[0].Value.Span, _model.SageBiases[0].Value.Span, h, nodes);
+    }
 
-        // Layers e >= 1: Y = h @ W_top + (A h) @ W_bot, A the CSR mean.
-        var mean1 = _hMean.AsSpan(0, nodes * H);
-        var next = _hNext.AsSpan(0, nodes * H);
-        for (int e = 1; e < _E; e++)
+    // h[v] = relu(y[v, :H] + b + mean over neighbours u of y[u, H:]) (0 mean without neighbours); with readout,
+    // _hg[i] = mean over task i's nodes of that instead, and h is left alone.
+    // y: [nodes, 2H]  b: [H]  h: [nodes, H]
+    void AggregateAfterProduct(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, int nodes, bool readout)
+    {
+        int H = _H;
+        var rowPtr = _sampler.Graph.RowPtr;
+        var cols = _sampler.Graph.Cols;
+        var taskStarts = _sampler.TaskStarts.Span;
+        if (readout) _hg.AsSpan().Clear();
+        if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
         {
-            Sparse.MeanAggregate<float>(graph, h, H, mean1);
-            var w = _model.SageWeights[e].Value.Span;
-            FillBias(next, _model.SageBiases[e].Value.Span, nodes);
-            Gemm.Multiply<float>(h, false, w[..(H * H)], false, next, nodes, H, H, accumulate: true, threads: _threads);
-            Gemm.Multiply<float>(mean1, false, w[(H * H)..], false, next, nodes, H, H, accumulate: true, threads: _threads);
-            TensorPrimitives.Max(next, 0f, next);
-            var swap = h; h = next; next = swap;
+            AggregateAfterProductVector(y, b, h, readout);
+            return;
         }
-        return h;
+        Span<float> row = stackalloc float[H];
+        for (int i = 0; i < _n; i++)
+        {
+            int firstNode = taskStarts[i], endNode = taskStarts[i + 1];
+            var readoutRow = _hg.AsSpan(i * H, H);
+            for (int v = firstNode; v < endNode; v++)
+            {
+                var target = readout ? row : h.Slice(v * H, H);
+                int first = rowPtr[v], last = rowPtr[v + 1];
+                if (first == last) target.Clear();
+                else
+                {
+                    y.Slice(cols[first] * 2 * H + H, H).CopyTo(target);
+                    for (int e = first + 1; e < last; e++) TensorPrimitives.Add(target, y.Slice(cols[e] * 2 * H + H, H), target);
+                    TensorPrimitives.Multiply(target, 1f / (last - first), target);
+                }
+                TensorPrimitives.Add(target, y.Slice(v * 2 * H, H), target);
+                TensorPrimitives.Add(target, b, target);
+                TensorPrimitives.Max(target, 0f, target);
+                if (readout) TensorPrimitives.Add(readoutRow, target, readoutRow);
+            }
+            if (readout && endNode > firstNode) TensorPrimitives.Multiply(readoutRow, 1f / (endNode - firstNode), readoutRow);
+        }
+    }
+
+    // AggregateAfterProduct for H a multiple of the vector width: one pass, each output chunk written once.
+    void AggregateAfterProductVector(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, bool readout)
+    {
+        int H = _H, stride = 2 * H, width = Vector256<float>.Count;
+        var rowPtr = _sampler.Graph.RowPtr;
+        var cols = _sampler.Graph.Cols;
+        var taskStarts = _sampler.TaskStarts.Span;
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref float b0 = ref MemoryMarshal.GetReference(b);
+        ref float h0 = ref MemoryMarshal.GetReference(h);
+        ref float g0 = ref MemoryMarshal.GetArrayDataReference(_hg);
+        for (int i = 0; i < _n; i++)
+        {
+            int firstNode = taskStarts[i], endNode = taskStarts[i + 1];
+            for (int v = firstNode; v < endNode; v++)
+            {
+                int first = rowPtr[v], last = rowPtr[v + 1];
+                float inv = last > first ? 1f / (last - first) : 0f;
+                for (int c = 0; c < H; c += width)
+                {
+                    var sum = Vector256<float>.Zero;
+                    for (int e = first; e < last; e++) sum += Vector256.LoadUnsafe(ref y0, (nuint)(cols[e] * stride + H + c));
+                    var value = sum * inv + Vector256.LoadUnsafe(ref y0, (nuint)(v * stride + c)) + Vector256.LoadUnsafe(ref b0, (nuint)c);
+                    value = Vector256.Max(value, Vector256<float>.Zero);
+                    if (readout) (Vector256.LoadUnsafe(ref g0, (nuint)(i * H + c)) + value).StoreUnsafe(ref g0, (nuint)(i * H + c));
+                    else value.StoreUnsafe(ref h0, (nuint)(v * H + c));
+                }
+            }
+            if (readout && endNode > firstNode) TensorPrimitives.Multiply(_hg.AsSpan(i * H, H), 1f / (endNode - firstNode), _hg.AsSpan(i * H, H));
+        }
     }
 
     // y = relu(x @ w + b) over all nodes.

@@ -1,0 +1,42 @@
+namespace Sure.Models.Tests;
+
+public class DeciderNoiseTests
+{
+    [Theory]
+    [InlineData(0UL, 0UL, 0UL)]
+    [InlineData(42UL, 7UL, 13UL)]
+    [InlineData(0xDEADBEEF12345678UL, 0x1_0000_0003UL, 0xFFFF_FFFCUL)]   // block counter crosses 2^32
+    public void Vector_philox_blocks_equal_the_scalar_ones(ulong seed, ulong stream, ulong firstBlock)
+    {
+        var words = new uint[32];
+        DecisionNoise.Blocks8(seed, stream, firstBlock, words);
+        for (int j = 0; j < 8; j++)
+        {
+            var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
+            Assert.Equal(new[] { b.X0, b.X1, b.X2, b.X3 }, words.AsSpan(4 * j, 4).ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(0UL, 37)]
+    [InlineData(3UL, 5)]
+    [InlineData(1001UL, 70)]
+    public void Fast_draws_equal_philox_normal_and_gumbel(ulong position, int count)
+    {
+        const ulong seed = 9, decision = 4;
+        var radius = new float[count];
+        var angle = new float[count];
+        var gumbel = new float[count];
+        DecisionNoise.Uniforms(seed, decision, position, radius, angle, gumbel);
+        DecisionNoise.Transform(radius, angle, gumbel, new float[count], new float[count]);
+        for (int k = 0; k < count; k++)
+        {
+            ulong q = position + (ulong)k;
+            float x = Philox.Normal<float>(seed, DecisionNoise.NormalStream(decision), q);
+            float y = Philox.Gumbel<float>(seed, DecisionNoise.GumbelStream(decision), q);
+            // Same words and formulas; vector and scalar transcendental functions may differ in the last bits.
+            Assert.True(Math.Abs(x - radius[k]) <= 1e-5f * (1 + Math.Abs(x)), $"x at {q}: {radius[k]:R}, Philox.Normal {x:R}");
+            Assert.True(Math.Abs(y - gumbel[k]) <= 1e-5f * (1 + Math.Abs(y)), $"y at {q}: {gumbel[k]:R}, Philox.Gumbel {y:R}");
+        }
+    }
+}
