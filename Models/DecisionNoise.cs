@@ -75,11 +75,11 @@ public static class DecisionNoise
             int start = (int)(position + (ulong)done - firstBlock * 4), take = Math.Min(32 - start, count - done);
             for (int q = start; q < start + take; q++, done++)
             {
-                int pair = q & ~1;
-                float r = Philox.ToUniformSingle(normalWords[pair]);
-                radius[done] = (q & 1) == 0 ? r : -r;
-                angle[done] = Philox.ToUniformSingle(normalWords[pair + 1]);
-                gumbel[done] = Philox.ToUniformSingle(gumbelWords[q]);
+                int block = q >> 2, word = q & 3, pairFirst = word & ~1;
+                float r = Philox.ToUniformSingle(normalWords[8 * pairFirst + block]);
+                radius[done] = (word & 1) == 0 ? r : -r;
+                angle[done] = Philox.ToUniformSingle(normalWords[8 * (pairFirst + 1) + block]);
+                gumbel[done] = Philox.ToUniformSingle(gumbelWords[8 * word + block]);
             }
         }
     }
@@ -118,27 +118,25 @@ public static class DecisionNoise
         for (; k < count; k++) radius[k] = r[k] * (radius[k] < 0 ? sin[k] : cos[k]);
     }
 
-    /// <summary>Philox blocks firstBlock .. firstBlock + 7 of (seed, stream), as the 32 words of positions 4 firstBlock ...</summary>
+    /// <summary>
+    /// Philox blocks firstBlock .. firstBlock + 7 of (seed, stream), word w of block firstBlock + j at words[8 w + j]
+    /// (lane order of the vector code): the word of position 4 firstBlock + q is words[8 (q % 4) + q / 4].
+    /// </summary>
     // words: [32]
     internal static void Blocks8(ulong seed, ulong stream, ulong firstBlock, Span<uint> words)
     {
-        if (!Avx2.IsSupported)
+        if (words.Length < 32) throw new ArgumentException("words must hold 32 values", nameof(words));
+        if (!Avx2.IsSupported || (uint)firstBlock > uint.MaxValue - 7)   // scalar when the low counter word wraps
         {
             for (int j = 0; j < 8; j++)
             {
                 var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
-                (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (b.X0, b.X1, b.X2, b.X3);
+                (words[j], words[8 + j], words[16 + j], words[24 + j]) = (b.X0, b.X1, b.X2, b.X3);
             }
             return;
         }
-        Span<uint> lo = stackalloc uint[8], hi = stackalloc uint[8];
-        for (int j = 0; j < 8; j++)
-        {
-            ulong block = firstBlock + (ulong)j;
-            lo[j] = (uint)block;
-            hi[j] = (uint)(block >> 32);
-        }
-        Vector256<uint> c0 = Vector256.Create<uint>(lo), c1 = Vector256.Create<uint>(hi);
+        Vector256<uint> c0 = Vector256.Create((uint)firstBlock) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
+        Vector256<uint> c1 = Vector256.Create((uint)(firstBlock >> 32));
         Vector256<uint> c2 = Vector256.Create((uint)stream), c3 = Vector256.Create((uint)(stream >> 32));
         Vector256<uint> k0 = Vector256.Create((uint)seed), k1 = Vector256.Create((uint)(seed >> 32));
         Vector256<uint> m0 = Vector256.Create(M0), m1 = Vector256.Create(M1), w0 = Vector256.Create(W0), w1 = Vector256.Create(W1);
@@ -154,8 +152,11 @@ public static class DecisionNoise
             c2 = hi0 ^ c3 ^ k1;
             c3 = lo0;
         }
-        for (int j = 0; j < 8; j++)
-            (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (c0.GetElement(j), c1.GetElement(j), c2.GetElement(j), c3.GetElement(j));
+        ref uint start = ref MemoryMarshal.GetReference(words);
+        c0.StoreUnsafe(ref start, 0);
+        c1.StoreUnsafe(ref start, 8);
+        c2.StoreUnsafe(ref start, 16);
+        c3.StoreUnsafe(ref start, 24);
     }
 
     // High 32 bits of the 64-bit products a[j] * m[j]: vpmuludq multiplies the even lanes, so the odd lanes go

@@ -25,6 +25,8 @@ namespace Sure.Models;
 public sealed class SureDecider
 {
     const float SigmaFloor = 1e-3f, WeightFloor = 1e-6f;
+    // Nodes per group of tasks in GraphSAGE: a group's [nodes, 2H] floats (256 KiB at H = 64) stay in L2.
+    const int ChunkNodes = 512;
 
     readonly SureModel<float> _model;
     readonly NeighbourTable _job;
@@ -43,9 +45,9 @@ public sealed class SureDecider
     readonly float[] _angle, _sin, _cos;
     // [nodes] ring row of each subgraph node.
     readonly int[] _nodeRingRow;
-    // [nodes, 2D] layer-0 input [x_v ; mean_u x_u]; [nodes, H] activations; [nodes, 2H] h @ [W_top | W_bot].
-    readonly float[] _layer0Input, _h, _hNext;
-    // [H, 2H] sage.e.weight's two halves side by side, refreshed each call.
+    // For one group of tasks: [nodes, 2D] layer-0 input [x_v ; mean_u x_u]; [nodes, H] activations; [nodes, 2H] h @ [W_top | W_bot].
+    readonly float[] _layer0Input, _h, _y;
+    // [E-1, H, 2H] sage.e.weight's two halves side by side, refreshed each call.
     readonly float[] _sideBySide;
     // [n, H] readout; [n] action means.
     readonly float[] _hg, _actionMean;
@@ -73,10 +75,11 @@ public sealed class SureDecider
         int noise = Math.Max(rows, _packedAnchorOmega);
         _angle = new float[noise]; _sin = new float[noise]; _cos = new float[noise];
         _nodeRingRow = new int[maxNodes];
-        _layer0Input = new float[maxNodes * 2 * _D];
-        _h = new float[maxNodes * _H];
-        _hNext = new float[maxNodes * 2 * _H];
-        _sideBySide = new float[_H * 2 * _H];
+        int groupNodes = Math.Min(maxNodes, ChunkNodes + anchorsPerTask * (1 + Math.Min(_k2, _K)));
+        _layer0Input = new float[groupNodes * 2 * _D];
+        _h = new float[groupNodes * _H];
+        _y = new float[groupNodes * 2 * _H];
+        _sideBySide = new float[(_E - 1) * _H * 2 * _H];
         _hg = new float[_n * _H];
 
         // Size the subgraph CSR for the most edges a decision can have, so that no later decision grows it.
@@ -119,7 +122,7 @@ public sealed class SureDecider
         _sampler.SampleAtAnchors<float>(_anchorOmega.AsSpan(0, _packedAnchorOmega), _job);
         int nodes = _sampler.NodeCount;
         RingRowsOfNodes(oldest, nodes);
-        GraphSageAndReadout(ring, nodes);
+        GraphSageAndReadout(ring);
 
         var headWeight = _model.HeadWeight.Value.Span;
         float headBias = _model.HeadBias.Value.Span[0];
@@ -243,65 +246,90 @@ public sealed class SureDecider
         }
     }
 
-    // SPEC 4.3 over the block-diagonal graph of all tasks, and the mean readout into _hg.
-    void GraphSageAndReadout(ReadOnlySpan<float> ring, int nodes)
+    // SPEC 4.3 over the block-diagonal graph of all tasks, and the mean readout into _hg. Tasks go through in groups
+    // of about ChunkNodes nodes, every layer for one group before the next group: the graph is block diagonal, so a
+    // group needs nothing from outside itself, and its activations stay in cache from one layer to the next.
+    void GraphSageAndReadout(ReadOnlySpan<float> ring)
     {
-        var graph = _sampler.Graph;
         int H = _H;
-        GatherLayer0Input(ring, nodes);
-        var h = _h.AsSpan(0, nodes * H);
-        Dense(_layer0Input.AsSpan(0, nodes * 2 * _D), 2 * _D, _model.SageWeights[0].Value.Span, _model.SageBiases[0].Value.Span, h, nodes);
-        if (_E == 1)
-        {
-            Sparse.SegmentMean<float>(h, H, _sampler.TaskStarts.Span, _hg);
-            return;
-        }
-
-        // Layers e >= 1, product first: Y = h @ [W_top | W_bot] ([nodes, 2H], one GEMM over all tasks), then one
-        // pass h'_v = relu(Y_top[v] + b + mean_u Y_bot[u]). The last layer adds h'_v into its task's readout row
-        // instead of storing it.
-        var y = _hNext.AsSpan(0, nodes * 2 * H);
         for (int e = 1; e < _E; e++)
         {
             var w = _model.SageWeights[e].Value.Span;
+            var sideBySide = _sideBySide.AsSpan((e - 1) * H * 2 * H, H * 2 * H);
             for (int r = 0; r < H; r++)
             {
-                w.Slice(r * H, H).CopyTo(_sideBySide.AsSpan(r * 2 * H, H));
-                w.Slice((H + r) * H, H).CopyTo(_sideBySide.AsSpan(r * 2 * H + H, H));
+                w.Slice(r * H, H).CopyTo(sideBySide.Slice(r * 2 * H, H));
+                w.Slice((H + r) * H, H).CopyTo(sideBySide.Slice(r * 2 * H + H, H));
             }
-            Gemm.Multiply<float>(h, false, _sideBySide, false, y, nodes, 2 * H, H, threads: _threads);
-            AggregateAfterProduct(y, _model.SageBiases[e].Value.Span, h, nodes, readout: e == _E - 1);
+        }
+        _hg.AsSpan().Clear();
+        var taskStarts = _sampler.TaskStarts.Span;
+        for (int firstTask = 0, endTask; firstTask < _n; firstTask = endTask)
+        {
+            endTask = firstTask + 1;
+            while (endTask < _n && taskStarts[endTask] - taskStarts[firstTask] < ChunkNodes) endTask++;
+            GraphSageGroup(ring, firstTask, endTask);
         }
     }
 
-    // Layer 0's input [x_v ; mean_u x_u], gathered straight from the ring (gates are exactly 1 in value).
-    void GatherLayer0Input(ReadOnlySpan<float> ring, int nodes)
+    void GraphSageGroup(ReadOnlySpan<float> ring, int firstTask, int endTask)
     {
-        var graph = _sampler.Graph;
+        int H = _H;
+        var taskStarts = _sampler.TaskStarts.Span;
+        int firstNode = taskStarts[firstTask], count = taskStarts[endTask] - firstNode;
+        var input = _layer0Input.AsSpan(0, count * 2 * _D);
+        var h = _h.AsSpan(0, count * H);
+        GatherLayer0Input(ring, firstNode, count, input);
+        Gemm.Multiply<float>(input, false, _model.SageWeights[0].Value.Span, false, h, count, H, 2 * _D, threads: _threads);
+        AddBiasRelu(h, _model.SageBiases[0].Value.Span);
+        if (_E == 1)
+        {
+            for (int i = firstTask; i < endTask; i++)
+                Sparse.SegmentMean<float>(h.Slice((taskStarts[i] - firstNode) * H), H, [0, taskStarts[i + 1] - taskStarts[i]], _hg.AsSpan(i * H, H));
+            return;
+        }
+        // Layers e >= 1, product first: Y = h @ [W_top | W_bot] ([count, 2H]), then one pass
+        // h'_v = relu(Y_top[v] + b + mean_u Y_bot[u]); the last layer adds h'_v into its task's readout row instead.
+        var y = _y.AsSpan(0, count * 2 * H);
+        for (int e = 1; e < _E; e++)
+        {
+            Gemm.Multiply<float>(h, false, _sideBySide.AsSpan((e - 1) * H * 2 * H, H * 2 * H), false, y, count, 2 * H, H, threads: _threads);
+            var b = _model.SageBiases[e].Value.Span;
+            bool readout = e == _E - 1;
+            if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated) AggregateAfterProductVector(y, b, h, firstTask, endTask, readout);
+            else AggregateAfterProduct(y, b, h, firstTask, endTask, readout);
+        }
+    }
+
+    // Layer 0's input [x_v ; mean_u x_u] for nodes firstNode .. firstNode + count - 1, straight from the ring
+    // (gates are exactly 1 in value).
+    // input: [count, 2D]
+    void GatherLayer0Input(ReadOnlySpan<float> ring, int firstNode, int count, Span<float> input)
+    {
         int D = _D, width = 2 * D;
-        var rowPtr = graph.RowPtr;
-        var cols = graph.Cols;
-        var input = _layer0Input.AsSpan(0, nodes * width);
+        var rowPtr = _sampler.Graph.RowPtr;
+        var cols = _sampler.Graph.Cols;
         if (D == Vector256<float>.Count && Vector256.IsHardwareAccelerated)
         {
             ref float ringStart = ref MemoryMarshal.GetReference(ring);
             ref float inputStart = ref MemoryMarshal.GetReference(input);
-            for (int v = 0; v < nodes; v++)
+            for (int local = 0; local < count; local++)
             {
-                Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[v] * D)).StoreUnsafe(ref inputStart, (nuint)(v * width));
+                int v = firstNode + local;
+                Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[v] * D)).StoreUnsafe(ref inputStart, (nuint)(local * width));
                 int first = rowPtr[v], last = rowPtr[v + 1];
                 var sum = Vector256<float>.Zero;
                 for (int e = first; e < last; e++) sum += Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[cols[e]] * D));
                 if (last > first) sum *= 1f / (last - first);
-                sum.StoreUnsafe(ref inputStart, (nuint)(v * width + D));
+                sum.StoreUnsafe(ref inputStart, (nuint)(local * width + D));
             }
             return;
         }
-        for (int v = 0; v < nodes; v++)
+        for (int local = 0; local < count; local++)
         {
-            var self = input.Slice(v * width, D);
-            var mean = input.Slice(v * width + D, D);
-            ring.Slice(_nodeRingRow[v] * D, D).CopyTo(self);
+            int v = firstNode + local;
+            var mean = input.Slice(local * width + D, D);
+            ring.Slice(_nodeRingRow[v] * D, D).CopyTo(input.Slice(local * width, D));
             mean.Clear();
             int first = rowPtr[v], last = rowPtr[v + 1];
             if (first == last) continue;
@@ -315,90 +343,117 @@ public sealed class SureDecider
         }
     }
 
-    // h[v] = relu(y[v, :H] + b + mean over neighbours u of y[u, H:]) (0 mean without neighbours); with readout,
-    // _hg[i] = mean over task i's nodes of that instead, and h is left alone.
-    // y: [nodes, 2H]  b: [H]  h: [nodes, H]
-    void AggregateAfterProduct(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, int nodes, bool readout)
+    // h = relu(h + b) row by row.
+    // h: [rows, H]  b: [H]
+    void AddBiasRelu(Span<float> h, ReadOnlySpan<float> b)
+    {
+        int H = _H, rows = h.Length / H;
+        if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
+        {
+            ref float h0 = ref MemoryMarshal.GetReference(h);
+            ref float b0 = ref MemoryMarshal.GetReference(b);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < H; c += Vector256<float>.Count)
+                    Vector256.Max(Vector256.LoadUnsafe(ref h0, (nuint)(r * H + c)) + Vector256.LoadUnsafe(ref b0, (nuint)c), Vector256<float>.Zero)
+                        .StoreUnsafe(ref h0, (nuint)(r * H + c));
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            var row = h.Slice(r * H, H);
+            TensorPrimitives.Add(row, b, row);
+            TensorPrimitives.Max(row, 0f, row);
+        }
+    }
+
+    // For the nodes of tasks firstTask .. endTask - 1 (rows of y and h local to the group):
+    // h[v] = relu(y[v, :H] + b + mean over neighbours u of y[u, H:]) (mean 0 without neighbours); with readout,
+    // _hg[i] += that / (nodes of task i) instead, and h is left alone.
+    // y: [count, 2H]  b: [H]  h: [count, H]
+    void AggregateAfterProduct(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, int firstTask, int endTask, bool readout)
     {
         int H = _H;
         var rowPtr = _sampler.Graph.RowPtr;
         var cols = _sampler.Graph.Cols;
         var taskStarts = _sampler.TaskStarts.Span;
-        if (readout) _hg.AsSpan().Clear();
-        if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
-        {
-            AggregateAfterProductVector(y, b, h, readout);
-            return;
-        }
+        int firstNode = taskStarts[firstTask];
         Span<float> row = stackalloc float[H];
-        for (int i = 0; i < _n; i++)
+        for (int i = firstTask; i < endTask; i++)
         {
-            int firstNode = taskStarts[i], endNode = taskStarts[i + 1];
             var readoutRow = _hg.AsSpan(i * H, H);
-            for (int v = firstNode; v < endNode; v++)
+            for (int v = taskStarts[i]; v < taskStarts[i + 1]; v++)
             {
-                var target = readout ? row : h.Slice(v * H, H);
+                var target = readout ? row : h.Slice((v - firstNode) * H, H);
                 int first = rowPtr[v], last = rowPtr[v + 1];
-                if (first == last) target.Clear();
-                else
-                {
-                    y.Slice(cols[first] * 2 * H + H, H).CopyTo(target);
-                    for (int e = first + 1; e < last; e++) TensorPrimitives.Add(target, y.Slice(cols[e] * 2 * H + H, H), target);
-                    TensorPrimitives.Multiply(target, 1f / (last - first), target);
-                }
-                TensorPrimitives.Add(target, y.Slice(v * 2 * H, H), target);
+                target.Clear();
+                for (int e = first; e < last; e++) TensorPrimitives.Add(target, y.Slice((cols[e] - firstNode) * 2 * H + H, H), target);
+                if (last > first) TensorPrimitives.Multiply(target, 1f / (last - first), target);
+                TensorPrimitives.Add(target, y.Slice((v - firstNode) * 2 * H, H), target);
                 TensorPrimitives.Add(target, b, target);
                 TensorPrimitives.Max(target, 0f, target);
                 if (readout) TensorPrimitives.Add(readoutRow, target, readoutRow);
             }
-            if (readout && endNode > firstNode) TensorPrimitives.Multiply(readoutRow, 1f / (endNode - firstNode), readoutRow);
+            int size = taskStarts[i + 1] - taskStarts[i];
+            if (readout && size > 0) TensorPrimitives.Multiply(readoutRow, 1f / size, readoutRow);
         }
     }
 
-    // AggregateAfterProduct for H a multiple of the vector width: one pass, each output chunk written once.
-    void AggregateAfterProductVector(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, bool readout)
+    // target[at] = relu(sum * inv + y[self] + b[bias]), or += it when accumulate (the readout).
+    static void Finish(Vector256<float> sum, float inv, ref float y, nuint self, ref float b, nuint bias, ref float target, nuint at, bool accumulate)
+    {
+        var value = Vector256.Max(sum * inv + Vector256.LoadUnsafe(ref y, self) + Vector256.LoadUnsafe(ref b, bias), Vector256<float>.Zero);
+        if (accumulate) value += Vector256.LoadUnsafe(ref target, at);
+        value.StoreUnsafe(ref target, at);
+    }
+
+    // AggregateAfterProduct for H a multiple of the vector width: 32 columns at a time in four registers.
+    void AggregateAfterProductVector(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, int firstTask, int endTask, bool readout)
     {
         int H = _H, stride = 2 * H, width = Vector256<float>.Count;
         var rowPtr = _sampler.Graph.RowPtr;
         var cols = _sampler.Graph.Cols;
         var taskStarts = _sampler.TaskStarts.Span;
+        int firstNode = taskStarts[firstTask];
         ref float y0 = ref MemoryMarshal.GetReference(y);
         ref float b0 = ref MemoryMarshal.GetReference(b);
         ref float h0 = ref MemoryMarshal.GetReference(h);
         ref float g0 = ref MemoryMarshal.GetArrayDataReference(_hg);
-        for (int i = 0; i < _n; i++)
+        for (int i = firstTask; i < endTask; i++)
         {
-            int firstNode = taskStarts[i], endNode = taskStarts[i + 1];
-            for (int v = firstNode; v < endNode; v++)
+            int taskFirst = taskStarts[i], taskEnd = taskStarts[i + 1];
+            for (int v = taskFirst; v < taskEnd; v++)
             {
-                int first = rowPtr[v], last = rowPtr[v + 1];
+                int first = rowPtr[v], last = rowPtr[v + 1], local = v - firstNode;
                 float inv = last > first ? 1f / (last - first) : 0f;
-                for (int c = 0; c < H; c += width)
+                int c = 0;
+                for (; c + 4 * width <= H; c += 4 * width)
                 {
-                    var sum = Vector256<float>.Zero;
-                    for (int e = first; e < last; e++) sum += Vector256.LoadUnsafe(ref y0, (nuint)(cols[e] * stride + H + c));
-                    var value = sum * inv + Vector256.LoadUnsafe(ref y0, (nuint)(v * stride + c)) + Vector256.LoadUnsafe(ref b0, (nuint)c);
-                    value = Vector256.Max(value, Vector256<float>.Zero);
-                    if (readout) (Vector256.LoadUnsafe(ref g0, (nuint)(i * H + c)) + value).StoreUnsafe(ref g0, (nuint)(i * H + c));
-                    else value.StoreUnsafe(ref h0, (nuint)(v * H + c));
+                    Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+                    for (int e = first; e < last; e++)
+                    {
+                        nuint src = (nuint)((cols[e] - firstNode) * stride + H + c);
+                        s0 += Vector256.LoadUnsafe(ref y0, src);
+                        s1 += Vector256.LoadUnsafe(ref y0, src + (nuint)width);
+                        s2 += Vector256.LoadUnsafe(ref y0, src + (nuint)(2 * width));
+                        s3 += Vector256.LoadUnsafe(ref y0, src + (nuint)(3 * width));
+                    }
+                    ref float target = ref readout ? ref g0 : ref h0;
+                    nuint self = (nuint)(local * stride + c), bias = (nuint)c, at = (nuint)((readout ? i : local) * H + c), w = (nuint)width;
+                    Finish(s0, inv, ref y0, self, ref b0, bias, ref target, at, readout);
+                    Finish(s1, inv, ref y0, self + w, ref b0, bias + w, ref target, at + w, readout);
+                    Finish(s2, inv, ref y0, self + 2 * w, ref b0, bias + 2 * w, ref target, at + 2 * w, readout);
+                    Finish(s3, inv, ref y0, self + 3 * w, ref b0, bias + 3 * w, ref target, at + 3 * w, readout);
+                }
+                for (; c < H; c += width)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int e = first; e < last; e++) s += Vector256.LoadUnsafe(ref y0, (nuint)((cols[e] - firstNode) * stride + H + c));
+                    ref float target = ref readout ? ref g0 : ref h0;
+                    Finish(s, inv, ref y0, (nuint)(local * stride + c), ref b0, (nuint)c, ref target, (nuint)((readout ? i : local) * H + c), readout);
                 }
             }
-            if (readout && endNode > firstNode) TensorPrimitives.Multiply(_hg.AsSpan(i * H, H), 1f / (endNode - firstNode), _hg.AsSpan(i * H, H));
+            int size = taskEnd - taskFirst;
+            if (readout && size > 0) TensorPrimitives.Multiply(_hg.AsSpan(i * H, H), 1f / size, _hg.AsSpan(i * H, H));
         }
-    }
-
-    // y = relu(x @ w + b) over all nodes.
-    // x: [nodes, k]  w: [k, H]  b: [H]  y: [nodes, H]
-    void Dense(ReadOnlySpan<float> x, int k, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int nodes)
-    {
-        FillBias(y, b, nodes);
-        Gemm.Multiply<float>(x, false, w, false, y, nodes, _H, k, accumulate: true, threads: _threads);
-        TensorPrimitives.Max(y, 0f, y);
-    }
-
-    // y: [nodes, H], every row = b
-    void FillBias(Span<float> y, ReadOnlySpan<float> b, int nodes)
-    {
-        for (int v = 0; v < nodes; v++) b.CopyTo(y.Slice(v * _H, _H));
     }
 }
