@@ -42,7 +42,7 @@ public sealed class SureDecider
     // Packed like SubgraphSampler.SampleAtAnchors: [k1 * sum_i K_i].
     readonly float[] _anchorMu, _anchorSigma, _anchorX, _anchorY, _anchorOmega;
     // Noise scratch (DecisionNoise.Transform), as long as the longer of the two above.
-    readonly float[] _angle, _sin, _cos;
+    readonly float[] _angle, _scratch, _cosine;
     // [nodes] ring row of each subgraph node.
     readonly int[] _nodeRingRow;
     // For one group of tasks: [nodes, 2D] layer-0 input [x_v ; mean_u x_u]; [nodes, H] activations; [nodes, 2H] h @ [W_top | W_bot].
@@ -73,7 +73,7 @@ public sealed class SureDecider
         _anchorX = new float[_packedAnchorOmega]; _anchorY = new float[_packedAnchorOmega];
         _anchorOmega = new float[_packedAnchorOmega];
         int noise = Math.Max(rows, _packedAnchorOmega);
-        _angle = new float[noise]; _sin = new float[noise]; _cos = new float[noise];
+        _angle = new float[noise]; _scratch = new float[noise]; _cosine = new float[noise];
         _nodeRingRow = new int[maxNodes];
         int groupNodes = Math.Min(maxNodes, ChunkNodes + anchorsPerTask * (1 + Math.Min(_k2, _K)));
         _layer0Input = new float[groupNodes * 2 * _D];
@@ -175,7 +175,7 @@ public sealed class SureDecider
                 _thetaSigma[i * _L + t] = _sigma[row];
             }
         DecisionNoise.Uniforms(seed, decisionIndex, 0, _thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY);
-        DecisionNoise.Transform(_thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY, _sin.AsSpan(0, _thetaX.Length), _cos.AsSpan(0, _thetaX.Length));
+        DecisionNoise.Transform(_thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY, _scratch.AsSpan(0, _thetaX.Length), _cosine.AsSpan(0, _thetaX.Length));
         Omega(_thetaMu, _thetaSigma, _thetaX, _thetaY, _theta);
     }
 
@@ -208,7 +208,7 @@ public sealed class SureDecider
         }
         // Rows of absent anchors (L < k1) hold stale values; the sampler never reads them.
         int m = _packedAnchorOmega;
-        DecisionNoise.Transform(_anchorX.AsSpan(0, m), _angle.AsSpan(0, m), _anchorY.AsSpan(0, m), _sin.AsSpan(0, m), _cos.AsSpan(0, m));
+        DecisionNoise.Transform(_anchorX.AsSpan(0, m), _angle.AsSpan(0, m), _anchorY.AsSpan(0, m), _scratch.AsSpan(0, m), _cosine.AsSpan(0, m));
         Omega(_anchorMu, _anchorSigma, _anchorX, _anchorY, _anchorOmega);
     }
 
