@@ -59,4 +59,17 @@ public class DeciderNoiseTests
             Assert.True(Math.Abs(y[i * (1 + K)] - gumbel[i]) <= 1e-6f * (1 + Math.Abs(gumbel[i])), $"y[{i}, 0]");
         }
     }
+
+    [Fact]
+    public void Vector_softplus_is_rowops_softplus_bit_for_bit()
+    {
+        var rng = new Random(3);
+        var x = new float[1003];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 60 - 30) * (i % 7 == 0 ? 0.001f : 1f);
+        x[0] = 0; x[1] = -20; x[2] = 20; x[3] = 1e-8f; x[4] = -1e-8f;
+        var expected = new float[x.Length];
+        RowOps.Softplus<float>(x, expected);
+        SureDecider.Softplus(x, new float[x.Length], new float[x.Length]);
+        Assert.Equal(expected, x);
+    }
 }
