@@ -15,10 +15,11 @@ namespace Sure.Models;
 /// with that element's own noise. S_i is never materialised.</item>
 /// <item>Omega of neighbour slots only at the k1 chosen anchors (n k1 K_i elements, not n L K): the other
 /// snapshots' neighbour values are never looked at (SPEC 4.2 chooses neighbours at anchors only).</item>
-/// <item>GraphSAGE layer 0 as [x_v ; mean_u x_u] @ W_0: the D-wide snapshot rows are averaged before the
-/// product (gates are exactly 1 in value). Layers e >= 1: one [nodes, H] GEMM per half of W_e over all tasks,
-/// h @ W_top + (A h) @ W_bot with A the block-diagonal mean (CSR). See docs/model.md for why the mean comes
-/// before the product.</item>
+/// <item>GraphSAGE layer 0 as [x_v ; mean_u x_u] @ W_0 (one GEMM, k = 2D): the D-wide snapshot rows are averaged
+/// before the product (gates are exactly 1 in value). Layers e >= 1 product first: Y = h @ [W_top | W_bot]
+/// (one GEMM, [nodes, H] x [H, 2H]), then one pass h'_v = relu(Y_top[v] + b + mean_u Y_bot[u]); the last layer
+/// adds into the readout instead of storing h. Tasks go through GraphSAGE in groups of about 512 nodes so that a
+/// group's activations stay in cache (the graph is block diagonal). docs/model.md says why.</item>
 /// </list>
 /// Noise: <see cref="DecisionNoise"/>. Subgraph layout: <see cref="SubgraphSampler"/> (same order as the tape).
 /// </summary>

@@ -5,8 +5,8 @@ namespace Sure.Models.Tests;
 public class DeciderTests
 {
     // Float reference (tape) vs float decider: same choices; the action means differ only by summation order
-    // (bias added first, layer 0 as one GEMM, layer e >= 1 as two accumulated GEMMs). Observed below 2e-6.
-    const float MeanTolerance = 1e-4f;
+    // (layer e >= 1 product first, the mean after; readout fused). Observed at most 1.8e-7 (n = 6 to 300, 20 decisions).
+    const float MeanTolerance = 1e-5f;
 
     public static TheoryData<string> Jobs => ["chain", "diamond", "single", "few", "short", "real46"];
 
