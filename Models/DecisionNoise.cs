@@ -70,6 +70,7 @@ public static class DecisionNoise
     {
         int count = radius.Length;
         Span<uint> normalWords = stackalloc uint[32], gumbelWords = stackalloc uint[32];
+        Span<float> windowRadius = stackalloc float[32], windowAngle = stackalloc float[32], windowGumbel = stackalloc float[32];
         ulong normalStream = NormalStream(decisionIndex), gumbelStream = GumbelStream(decisionIndex);
         int done = 0;
         while (done < count)
@@ -77,17 +78,49 @@ public static class DecisionNoise
             ulong firstBlock = (position + (ulong)done) / 4;
             Blocks8(seed, normalStream, firstBlock, normalWords);
             Blocks8(seed, gumbelStream, firstBlock, gumbelWords);
+            WindowUniforms(normalWords, gumbelWords, windowRadius, windowAngle, windowGumbel);
             int start = (int)(position + (ulong)done - firstBlock * 4), take = Math.Min(32 - start, count - done);
-            for (int q = start; q < start + take; q++, done++)
-            {
-                int block = q >> 2, word = q & 3, pairFirst = word & ~1;
-                float r = Philox.ToUniformSingle(normalWords[8 * pairFirst + block]);
-                radius[done] = (word & 1) == 0 ? r : -r;
-                angle[done] = Philox.ToUniformSingle(normalWords[8 * (pairFirst + 1) + block]);
-                gumbel[done] = Philox.ToUniformSingle(gumbelWords[8 * word + block]);
-            }
+            windowRadius.Slice(start, take).CopyTo(radius.Slice(done, take));
+            windowAngle.Slice(start, take).CopyTo(angle.Slice(done, take));
+            windowGumbel.Slice(start, take).CopyTo(gumbel.Slice(done, take));
+            done += take;
         }
     }
+
+    // The three uniforms of each of 32 consecutive positions (see Uniforms), from their words.
+    // normalWords, gumbelWords: [32]   radius, angle, gumbel: [32]
+    static void WindowUniforms(ReadOnlySpan<uint> normalWords, ReadOnlySpan<uint> gumbelWords, Span<float> radius, Span<float> angle, Span<float> gumbel)
+    {
+        if (Avx2.IsSupported)
+        {
+            ref uint n0 = ref MemoryMarshal.GetReference(normalWords);
+            ref uint g0 = ref MemoryMarshal.GetReference(gumbelWords);
+            ref float r0 = ref MemoryMarshal.GetReference(radius);
+            ref float a0 = ref MemoryMarshal.GetReference(angle);
+            ref float u0 = ref MemoryMarshal.GetReference(gumbel);
+            var oddSign = Vector256.Create(0u, 0x8000_0000, 0, 0x8000_0000, 0, 0x8000_0000, 0, 0x8000_0000).AsSingle();
+            for (nuint at = 0; at < 32; at += 8)
+            {
+                var words = Vector256.LoadUnsafe(ref n0, at);
+                // Position q takes its radius from word q & ~1 and its angle from word q | 1.
+                (ToUniform(Avx2.Shuffle(words, 0b10_10_00_00)) ^ oddSign).StoreUnsafe(ref r0, at);
+                ToUniform(Avx2.Shuffle(words, 0b11_11_01_01)).StoreUnsafe(ref a0, at);
+                ToUniform(Vector256.LoadUnsafe(ref g0, at)).StoreUnsafe(ref u0, at);
+            }
+            return;
+        }
+        for (int q = 0; q < 32; q++)
+        {
+            float r = Philox.ToUniformSingle(normalWords[q & ~1]);
+            radius[q] = (q & 1) == 0 ? r : -r;
+            angle[q] = Philox.ToUniformSingle(normalWords[q | 1]);
+            gumbel[q] = Philox.ToUniformSingle(gumbelWords[q]);
+        }
+    }
+
+    // Philox.ToUniformSingle on eight words: ((word >> 9) + 0.5) 2^-23, exact in float.
+    static Vector256<float> ToUniform(Vector256<uint> words) =>
+        (Vector256.ConvertToSingle(Vector256.ShiftRightLogical(words, 9).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1f / (1 << 23));
 
     /// <summary>Stage 2: x = r cos t or r cos(t - pi/2) (Box-Muller), y = -ln(-ln u); angle and the scratch spans are overwritten.</summary>
     // radius: [count] in, x out   angle: [count] in   gumbel: [count] in, y out   scratch, cosine: [count]
@@ -134,10 +167,7 @@ public static class DecisionNoise
         return MathF.Sqrt(-2f * MathF.Log(Philox.ToUniformSingle(radiusWord))) * MathF.Cos(t);
     }
 
-    /// <summary>
-    /// Philox blocks firstBlock .. firstBlock + 7 of (seed, stream), word w of block firstBlock + j at words[8 w + j]
-    /// (lane order of the vector code): the word of position 4 firstBlock + q is words[8 (q % 4) + q / 4].
-    /// </summary>
+    /// <summary>Philox blocks firstBlock .. firstBlock + 7 of (seed, stream): the 32 words of positions 4 firstBlock onwards, in order.</summary>
     // words: [32]
     internal static void Blocks8(ulong seed, ulong stream, ulong firstBlock, Span<uint> words)
     {
@@ -147,7 +177,7 @@ public static class DecisionNoise
             for (int j = 0; j < 8; j++)
             {
                 var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
-                (words[j], words[8 + j], words[16 + j], words[24 + j]) = (b.X0, b.X1, b.X2, b.X3);
+                (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (b.X0, b.X1, b.X2, b.X3);
             }
             return;
         }
@@ -168,11 +198,20 @@ public static class DecisionNoise
             c2 = hi0 ^ c3 ^ k1;
             c3 = lo0;
         }
+        // Lane j of c0..c3 holds block j's four words: a 4 x 8 transpose puts them in position order.
+        var t0 = Avx2.UnpackLow(c0, c1);    // blocks 0, 1 | 4, 5 of words 0, 1
+        var t1 = Avx2.UnpackHigh(c0, c1);   // blocks 2, 3 | 6, 7 of words 0, 1
+        var t2 = Avx2.UnpackLow(c2, c3);
+        var t3 = Avx2.UnpackHigh(c2, c3);
+        var b04 = Avx2.UnpackLow(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
+        var b15 = Avx2.UnpackHigh(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
+        var b26 = Avx2.UnpackLow(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
+        var b37 = Avx2.UnpackHigh(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
         ref uint start = ref MemoryMarshal.GetReference(words);
-        c0.StoreUnsafe(ref start, 0);
-        c1.StoreUnsafe(ref start, 8);
-        c2.StoreUnsafe(ref start, 16);
-        c3.StoreUnsafe(ref start, 24);
+        Avx2.Permute2x128(b04, b15, 0x20).StoreUnsafe(ref start, 0);
+        Avx2.Permute2x128(b26, b37, 0x20).StoreUnsafe(ref start, 8);
+        Avx2.Permute2x128(b04, b15, 0x31).StoreUnsafe(ref start, 16);
+        Avx2.Permute2x128(b26, b37, 0x31).StoreUnsafe(ref start, 24);
     }
 
     // High 32 bits of the 64-bit products a[j] * m[j]: vpmuludq multiplies the even lanes, so the odd lanes go

@@ -14,7 +14,7 @@ public class DeciderNoiseTests
         for (int j = 0; j < 8; j++)
         {
             var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
-            Assert.Equal(new[] { b.X0, b.X1, b.X2, b.X3 }, new[] { words[j], words[8 + j], words[16 + j], words[24 + j] });
+            Assert.Equal(new[] { b.X0, b.X1, b.X2, b.X3 }, words.AsSpan(4 * j, 4).ToArray());
         }
     }
 
