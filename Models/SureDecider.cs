@@ -28,6 +28,8 @@ public sealed class SureDecider
     const float SigmaFloor = 1e-3f, WeightFloor = 1e-6f;
     // Nodes per group of tasks in GraphSAGE: a group's [nodes, 2H] floats (256 KiB at H = 64) stay in L2.
     const int ChunkNodes = 512;
+    // Elements per slice of the noise-to-Omega transforms (8 KiB per buffer).
+    const int NoiseChunk = 2048;
 
     readonly SureModel<float> _model;
     readonly NeighbourTable _job;
@@ -176,8 +178,7 @@ public sealed class SureDecider
                 _thetaSigma[i * _L + t] = _sigma[row];
             }
         DecisionNoise.Uniforms(seed, decisionIndex, 0, _thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY);
-        DecisionNoise.Transform(_thetaX, _angle.AsSpan(0, _thetaX.Length), _thetaY, _scratch.AsSpan(0, _thetaX.Length), _cosine.AsSpan(0, _thetaX.Length));
-        Omega(_thetaMu, _thetaSigma, _thetaX, _thetaY, _theta, _scratch, _cosine);
+        NoiseToOmega(_thetaMu, _thetaSigma, _thetaX, _thetaY, _theta);
     }
 
     // Omega of every valid neighbour slot at the chosen anchors, packed as SubgraphSampler.SampleAtAnchors reads it.
@@ -208,9 +209,25 @@ public sealed class SureDecider
             packed += _k1 * valid;
         }
         // Rows of absent anchors (L < k1) hold stale values; the sampler never reads them.
-        int m = _packedAnchorOmega;
-        DecisionNoise.Transform(_anchorX.AsSpan(0, m), _angle.AsSpan(0, m), _anchorY.AsSpan(0, m), _scratch.AsSpan(0, m), _cosine.AsSpan(0, m));
-        Omega(_anchorMu, _anchorSigma, _anchorX, _anchorY, _anchorOmega, _scratch, _cosine);
+        NoiseToOmega(_anchorMu, _anchorSigma, _anchorX, _anchorY, _anchorOmega);
+    }
+
+    // Noise uniforms (x, y as DecisionNoise.Uniforms left them, angles in _angle) to Omega, in slices of
+    // NoiseChunk elements: the dozen passes of the transforms then run over L1/L2-resident slices, not over
+    // megabytes (n = 1000 has 300 K neighbour elements).
+    // mu, sigma, x, y, omega: [count]; x and y are overwritten
+    void NoiseToOmega(Span<float> mu, Span<float> sigma, Span<float> x, Span<float> y, Span<float> omega)
+    {
+        for (int start = 0; start < x.Length; start += NoiseChunk)
+        {
+            int length = Math.Min(NoiseChunk, x.Length - start);
+            var xs = x.Slice(start, length);
+            var ys = y.Slice(start, length);
+            var scratch = _scratch.AsSpan(start, length);
+            var cosine = _cosine.AsSpan(start, length);
+            DecisionNoise.Transform(xs, _angle.AsSpan(start, length), ys, scratch, cosine);
+            Omega(mu.Slice(start, length), sigma.Slice(start, length), xs, ys, omega.Slice(start, length), scratch, cosine);
+        }
     }
 
     // Omega = ln(softplus(mu + sigma x) + 1e-6) + y, with the tape's operation order so values match it.
