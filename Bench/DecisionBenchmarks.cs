@@ -21,8 +21,9 @@ public class DecisionBenchmarks
     public void Setup()
     {
         var config = new SureConfig();
-        var (_, n, edges) = DecisionJob.ForBenchmark(Tasks);
-        decider = new SureDecider(SureModel<float>.Create(config, seed: 0), DecisionJob.Table(n, edges, config.C, config.KMax));
+        var graph = DecisionJob.ForBenchmark(Tasks);
+        int n = graph.TaskCount;
+        decider = new SureDecider(SureModel<float>.Create(config, seed: 0), DecisionJob.Table(graph, config.C, config.KMax));
         var rng = new Random(Tasks);
         ring = new float[config.L * n * config.D];
         for (int i = 0; i < ring.Length; i++) ring[i] = (float)rng.NextDouble();

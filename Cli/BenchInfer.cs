@@ -83,8 +83,9 @@ static class BenchInfer
     static Result Measure(int n, int threads, double target)
     {
         var config = new SureConfig();   // L=60, D=8, H=64, E=2, k1=10, k2=4, K_max=32
-        var (source, tasks, edges) = DecisionJob.ForBenchmark(n);
-        var job = DecisionJob.Table(tasks, edges, config.C, config.KMax);
+        var graph = DecisionJob.ForBenchmark(n);
+        var (source, tasks) = (graph.Name, graph.TaskCount);
+        var job = DecisionJob.Table(graph, config.C, config.KMax);
         var decider = new SureDecider(SureModel<float>.Create(config, seed: 0), job, threads);
         var rng = new Random(n);
         var ring = new float[config.L * tasks * config.D];

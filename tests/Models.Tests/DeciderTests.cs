@@ -29,12 +29,9 @@ public class DeciderTests
 
     static NeighbourTable RealJob(string name)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "data", "alibaba-v2018-dag-sample.csv"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        var (n, edges) = DecisionJob.LoadAlibaba(Path.Combine(dir.FullName, "data", "alibaba-v2018-dag-sample.csv"), name);
-        Assert.Equal(46, n);
-        return DecisionJob.Table(n, edges);
+        var job = Sure.Sim.JobCatalog.Load(name);
+        Assert.Equal(46, job.TaskCount);
+        return DecisionJob.Table(job);
     }
 
     static float[] RandomRing(int L, int n, int D, int seed)
