@@ -37,6 +37,8 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     public SpanBatch<T> Batch { get; }
+    /// <summary>The forward of the last Build (valid until that tape's Reset): selections and q for checks.</summary>
+    public SureOutput<T>? LastOutput { get; private set; }
 
     /// <summary>
     /// Records the loss on <paramref name="tape"/> and returns it ([1]); call tape.Backward on it.
@@ -59,6 +61,8 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
 
         var output = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
+
+        LastOutput = output;
 
         // Policy term: sum_rows log N(u; m, s^2) Adv + beta_g sum_nodes ln q Adv.
         var logStd = tape.Param(model.HeadLogStd);
