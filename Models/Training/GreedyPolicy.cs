@@ -8,7 +8,7 @@ namespace Sure.Models.Training;
 /// tests and after training. The subgraph noises x, y of decision k come from Philox(seed, stream 4k, 4k + 1), so a
 /// run is a pure function of (weights, seed). The full evaluation adapter of `sure run` lives elsewhere.
 /// </summary>
-internal sealed class GreedyPolicy(SureModel<float> model, StreamEnvironment env, ulong seed, bool uniformSampler) : IAutoscaler
+public sealed class GreedyPolicy(SureModel<float> model, StreamEnvironment env, ulong seed, bool uniformSampler) : IAutoscaler
 {
     readonly Tape<float> _tape = new(inference: true);
     readonly SubgraphSampler _sampler = new();
