@@ -70,7 +70,7 @@ static class TrainCommand
                 TrainMinutes = test.Start,
             };
             var sim = SimOptions.Default;
-            var model = SureModel<float>.Create(new SureConfig { H = h }, options.Seed);
+            var model = SureTrainer.CreateModel(new SureConfig { H = h }, options.Seed);
             var trainer = new SureTrainer(model, graph, workload, sim, options);
             bool uniform = kind == SamplerKind.Uniform;
             double TestReward() => GreedyPolicy.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;

@@ -75,6 +75,23 @@ public sealed class SureTrainer
         _lossValues = new LossValues[R];
     }
 
+    /// <summary>Scale of head.weight in <see cref="CreateModel"/>.</summary>
+    public const double HeadInitScale = 0.01;
+
+    /// <summary>
+    /// A fresh model for training: SureModel.Create's seeded Glorot weights with head.weight scaled by 0.01. The raw
+    /// features (ln(1 + A) is about 7) give readouts |h_g| of about 5, so a Glorot head starts with |m_i| of 3 to 5:
+    /// every action saturates (a = 0 or 2, p goes to 1 or 64 within a few spans) and exploration noise of std 0.3 cannot
+    /// get it out. With the small head the untrained policy keeps p near p_0 (a ~ 1) and learns from there, the usual
+    /// small-last-layer initialisation of policy-gradient methods.
+    /// </summary>
+    public static SureModel<float> CreateModel(SureConfig config, ulong seed)
+    {
+        var model = SureModel<float>.Create(config, seed);
+        foreach (ref float w in model.HeadWeight.Value.Span) w *= (float)HeadInitScale;
+        return model;
+    }
+
     public TrainOptions Options { get; }
     public SureModel<float> Model => _model;
     /// <summary>Iterations completed so far (over all calls of Run).</summary>
