@@ -105,7 +105,7 @@ static class TrainCommand
                                 if (budget is double m) done = Math.Max(done, entry.Elapsed.TotalMinutes / m);
                                 bar.Value = Math.Min(1000, 1000 * done);
                                 bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                                    $"it {entry.Iteration}  reward {entry.MeanReward:F4}  loss {entry.Loss:F4}  pg {entry.PolicyLoss:F4}  mi {entry.MutualInformation:F3}  kl {entry.Kl:F3}  std {Math.Exp(entry.LogStd):F3}"));
+                                    $"it {entry.Iteration} reward {entry.MeanReward:F4} loss {entry.Loss:F3} pg {entry.PolicyLoss:F3} mi {entry.MutualInformation:F2} kl {entry.Kl:F1}"));
                             }, cancel.Token);
                             bar.Value = 1000;
                         });

@@ -102,7 +102,7 @@ public sealed class SureTrainer
     /// <summary>Runs Options.Iterations iterations (fewer when MaxMinutes or the token stops it); one log per iteration.</summary>
     public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default)
     {
-        var logs = new List<IterationLog>(Options.Iterations);
+        var logs = new List<IterationLog>(Math.Min(Options.Iterations, 1024));
         var clock = Stopwatch.StartNew();
         for (int k = 0; k < Options.Iterations && !cancel.IsCancellationRequested; k++)
         {
