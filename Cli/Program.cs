@@ -6,4 +6,5 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ForwardCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return root.Parse(args).Invoke();
