@@ -12,6 +12,7 @@ static class BenchCommand
         var sim = BenchSim.Create();
         bench.Subcommands.Add(gemm);
         bench.Subcommands.Add(sim);
+        bench.Subcommands.Add(BenchInfer.Create());
         bench.SetAction(_ =>
         {
             int rc = gemm.Parse("").Invoke();

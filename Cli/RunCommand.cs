@@ -54,7 +54,7 @@ static class RunCommand
         string chartPath = Path.Combine(settings.OutDir, $"{stem}-test-week.svg");
         Writing(settings.OutDir, () => Directory.CreateDirectory(settings.OutDir));
 
-        var model = SureModel<float>.Create(new SureConfig(), settings.Seed);
+        var model = SureTrainer.CreateModel(new SureConfig(), settings.Seed);
         model.Metadata["job"] = graph.Name;
         var log = Train(model, graph, workload, sim, settings, test.Start);
         model.Metadata["iterations"] = log.Count.ToString(CultureInfo.InvariantCulture);

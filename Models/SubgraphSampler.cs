@@ -12,6 +12,7 @@ public sealed class SubgraphSampler
     int[] _anchors = [], _neighbors = [], _nodeRows = [], _nodeSlot = [], _taskStarts = [], _src = [], _dst = [];
     int[] _slotRows = [];
     int _slotRowsCount = -1, _slotRowsSlots = -1;
+    int _L;
 
     public int Tasks { get; private set; }
     public int K1 { get; private set; }
@@ -35,12 +36,25 @@ public sealed class SubgraphSampler
     public void Sample<T>(ReadOnlySpan<T> theta, ReadOnlySpan<T> neighbourOmega, int L, NeighbourTable table, int k1, int k2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = table.Tasks, K = table.K;
+        if (neighbourOmega.Length != table.Tasks * L * table.K)
+            throw new ArgumentException($"neighbour omega holds {neighbourOmega.Length} values, expected [{table.Tasks * L}, {table.K}]");
+        ChooseAnchors(theta, L, table, k1, k2);
+        LayOut(neighbourOmega, table, anchorRowsOnly: false);
+    }
+
+    /// <summary>
+    /// First half of <see cref="Sample"/> for a caller that computes neighbour Omega only where it is needed:
+    /// chooses the anchors (readable in <see cref="Anchors"/>); finish with <see cref="SampleAtAnchors"/>.
+    /// </summary>
+    // theta: [Tasks, L] Omega[i, :, 0]
+    public void ChooseAnchors<T>(ReadOnlySpan<T> theta, int L, NeighbourTable table, int k1, int k2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = table.Tasks;
         if (k1 <= 0) throw new ArgumentException($"k1 = {k1} must be positive");
         if (k2 < 0) throw new ArgumentException($"k2 = {k2} must not be negative");
         if (theta.Length != n * L) throw new ArgumentException($"theta holds {theta.Length} values, expected [{n}, {L}]");
-        if (neighbourOmega.Length != n * L * K) throw new ArgumentException($"neighbour omega holds {neighbourOmega.Length} values, expected [{n * L}, {K}]");
-        Tasks = n; K1 = k1; K2 = k2;
+        Tasks = n; K1 = k1; K2 = k2; _L = L;
         int maxNodes = n * k1 * (1 + k2);
         int maxEdges = n * (k1 + k1 * k2 + k1 * k2 * Math.Max(k2 - 1, 0) / 2);
         Grow(ref _anchors, n * k1);
@@ -50,13 +64,37 @@ public sealed class SubgraphSampler
         Grow(ref _taskStarts, n + 1);
         Grow(ref _src, maxEdges);
         Grow(ref _dst, maxEdges);
+        for (int i = 0; i < n; i++) TopK.Row(theta.Slice(i * L, L), TopKOrder.ByIndexAscending, _anchors.AsSpan(i * k1, k1));
+    }
 
-        int nodes = 0, edges = 0;
+    /// <summary>
+    /// Second half after <see cref="ChooseAnchors"/>: neighbours from Omega at the chosen anchors only, packed
+    /// task by task with each task's rows K_i = Valid[i] wide (task i starts at k1 * sum of K_i' over i' &lt; i,
+    /// its row j, for anchor j, K_i values later; rows of absent anchors are never read).
+    /// </summary>
+    // anchorOmega: [k1 * sum_i K_i] Omega[i, anchor j, 1 : 1+K_i] in that packed layout
+    public void SampleAtAnchors<T>(ReadOnlySpan<T> anchorOmega, NeighbourTable table)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (table.Tasks != Tasks) throw new ArgumentException($"anchors were chosen for {Tasks} tasks, the table has {table.Tasks}");
+        long packed = 0;
+        for (int i = 0; i < Tasks; i++) packed += (long)K1 * table.Valid[i];
+        if (anchorOmega.Length < packed) throw new ArgumentException($"anchor omega holds {anchorOmega.Length} values, expected {packed}");
+        LayOut(anchorOmega, table, anchorRowsOnly: true);
+    }
+
+    // Neighbour choice, node layout and edges, given the anchors. Omega rows: [Tasks * L, K] (the full slot
+    // array) or, when anchorRowsOnly, the packed layout of SampleAtAnchors.
+    void LayOut<T>(ReadOnlySpan<T> omega, NeighbourTable table, bool anchorRowsOnly)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = Tasks, k1 = K1, k2 = K2, L = _L, K = table.K;
+        int nodes = 0, edges = 0, packedStart = 0;
         for (int i = 0; i < n; i++)
         {
             _taskStarts[i] = nodes;
             var anchors = _anchors.AsSpan(i * k1, k1);
-            TopK.Row(theta.Slice(i * L, L), TopKOrder.ByIndexAscending, anchors);
+            int valid = table.Valid[i];
             int previousAnchor = -1;
             for (int j = 0; j < k1; j++)
             {
@@ -71,9 +109,9 @@ public sealed class SubgraphSampler
                 if (previousAnchor >= 0) AddEdge(ref edges, previousAnchor, anchorNode);
                 previousAnchor = anchorNode;
 
-                int valid = table.Valid[i];
                 if (valid == 0 || k2 == 0) continue;
-                TopK.Row(neighbourOmega.Slice((i * L + a) * K, valid), TopKOrder.ByIndexAscending, slots);
+                int omegaStart = anchorRowsOnly ? packedStart + j * valid : (i * L + a) * K;
+                TopK.Row(omega.Slice(omegaStart, valid), TopKOrder.ByIndexAscending, slots);
                 int firstNeighbour = nodes;
                 foreach (int s in slots)
                 {
@@ -86,6 +124,7 @@ public sealed class SubgraphSampler
                     for (int v = u + 1; v < nodes; v++)
                         if (table.Linked(i, _nodeSlot[u], _nodeSlot[v])) AddEdge(ref edges, u, v);
             }
+            packedStart += k1 * valid;
         }
         _taskStarts[n] = nodes;
         NodeCount = nodes;

@@ -7,9 +7,10 @@ namespace Sure.Models;
 /// The SURE policy (SPEC 4.4, evaluation mode) as an <see cref="IAutoscaler"/> for one environment: after every span it
 /// builds S from the monitor's snapshots, runs the model's forward and scales each task by a_i = 2 sigmoid(m_i).
 /// <para>
-/// Noise: decision d of an episode (d = 0 at the first Decide after Initialize) draws x ~ N(0, 1) at Philox positions
-/// [0, N*L*(1+K)) and y ~ Gumbel at [N*L*(1+K), 2*N*L*(1+K)) of (seed, stream = d), so an episode is reproducible
-/// from the seed whatever ran before it.
+/// Noise: decision d of an episode (d = 0 at the first Decide after Initialize) draws x and y as
+/// <see cref="DecisionNoise"/> says, the same numbers as <see cref="SureDecider"/>, so an episode is reproducible from
+/// the seed whatever ran before it, and the faster decider can replace the forward here without changing decisions
+/// beyond float rounding.
 /// </para>
 /// </summary>
 public sealed class SureAutoscaler : IAutoscaler
@@ -90,9 +91,7 @@ public sealed class SureAutoscaler : IAutoscaler
     void ComputeActionMeans(StreamEnvironment env)
     {
         FillState(env);
-        int count = _x.Length;
-        Philox.FillNormal(_seed, _decision, 0, _x.Span);
-        Philox.FillGumbel(_seed, _decision, (ulong)count, _y.Span);
+        DecisionNoise.Fill(_seed, _decision, _n, _l, _k, _x.Span, _y.Span);
         _tape.Reset();
         var result = _model.Forward(_tape, _input, _model.Config.K1, _model.Config.K2, _sampler);
         result.ActionMean.Value.Span.CopyTo(_actionMean);

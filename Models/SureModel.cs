@@ -161,9 +161,17 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler) =>
         Forward(tape, input, k1, k2, sampler, frozenProbability: default);
 
+    /// <summary>
+    /// As above; <paramref name="uniformSampler"/> = true is the "w/o NVSS" ablation of SPEC 5: Omega = y, so the
+    /// subgraph is a uniform draw and the nvss.* weights take no part in it (Mu and Sigma are still reported).
+    /// </summary>
+    public SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler, bool uniformSampler) =>
+        Forward(tape, input, k1, k2, sampler, frozenProbability: default, uniformSampler);
+
     // frozenProbability: [nodes, 1] stands in for stopgrad(q) when not null, so that a finite-difference check can
     // hold the gates' subtracted part at the unperturbed point and see the straight-through gradient in the values.
-    internal SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler, Tensor<T> frozenProbability)
+    internal SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler, Tensor<T> frozenProbability,
+        bool uniformSampler = false)
     {
         if (input.D != Config.D) throw new ArgumentException($"S has D = {input.D} features, the model {Config.D}");
         int n = input.Tasks, L = input.L, K = input.K, slots = 1 + K, rows = n * L * slots;
@@ -173,7 +181,9 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         var mu = tape.Sigmoid(tape.AddBias(tape.MatMul(s, Column(tape, MuWeight)), tape.Param(MuBias)));
         var sigma = tape.AddScalar(tape.Softplus(tape.AddBias(tape.MatMul(s, Column(tape, SigmaWeight)), tape.Param(SigmaBias))), T.CreateChecked(SigmaFloor));
         var z = mu + sigma * tape.Constant(input.X.Reshape(rows, 1));
-        var omega = tape.Add(tape.Log(tape.AddScalar(tape.Softplus(z), T.CreateChecked(WeightFloor))), tape.Constant(input.Y.Reshape(rows, 1)));
+        var omega = uniformSampler
+            ? tape.Constant(input.Y.Reshape(rows, 1))
+            : tape.Add(tape.Log(tape.AddScalar(tape.Softplus(z), T.CreateChecked(WeightFloor))), tape.Constant(input.Y.Reshape(rows, 1)));
 
         // 4.2: choice probabilities p_t over L and p_n over the valid slots, laid out like omega as [N*L, 1+K].
         var (thetaRows, neighbourRows) = sampler.SlotRows(n * L, slots);

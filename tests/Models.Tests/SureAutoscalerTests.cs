@@ -112,7 +112,7 @@ public class SureAutoscalerTests
         var policy = new SureAutoscaler(model, env, seed);
         DecideOnce(policy, env, [4, 4, 4, 4, 4, 4]);
 
-        // S[i, l, 0] = task i, S[i, l, 1+s] = neighbour slot s (zeros in padding); x, y of decision 0 from Philox.
+        // S[i, l, 0] = task i, S[i, l, 1+s] = neighbour slot s (zeros in padding); x, y of decision 0 as DecisionNoise says.
         int n = env.TaskCount, L = env.SpanMinutes, K = env.Neighbors.Width, D = StreamEnvironment.FeatureCount;
         var snapshots = env.Snapshots.ToArray();
         var s = Tensor<float>.Zeros(n, L, 1 + K, D);
@@ -124,14 +124,9 @@ public class SureAutoscalerTests
                     if (task < 0) continue;
                     for (int f = 0; f < D; f++) s[((i * L + l) * (1 + K) + slot) * D + f] = snapshots[(l * n + task) * D + f];
                 }
-        int count = n * L * (1 + K);
         var x = Tensor<float>.Zeros(n, L, 1 + K);
         var y = Tensor<float>.Zeros(n, L, 1 + K);
-        for (int j = 0; j < count; j++)
-        {
-            x[j] = Philox.Normal<float>(seed, 0, (ulong)j);
-            y[j] = Philox.Gumbel<float>(seed, 0, (ulong)(count + j));
-        }
+        DecisionNoise.Fill(seed, 0, n, L, K, x.Span, y.Span);
         var table = new NeighbourTable(n, K, env.Neighbors.Slots, env.Job.Edges);
         var expected = model.Forward(new Tape<float>(), new SureInput<float>(s, x, y, table), 10, 4, new SubgraphSampler());
         Assert.Equal(expected.ActionMean.Value.Span.ToArray(), policy.LastActionMean.ToArray());

@@ -1,0 +1,35 @@
+using Sure.Sim;
+
+namespace Sure.Models;
+
+/// <summary>The per-job structures of the decision path, built from the simulator's jobs.</summary>
+public static class DecisionJob
+{
+    /// <summary>The decider's table for a job: SPEC 3 neighbour slots (the simulator's index) and the DAG edges.</summary>
+    public static NeighbourTable Table(JobGraph job, int hops = NeighborIndex.DefaultHops, int kMax = NeighborIndex.DefaultMaxNeighbors)
+    {
+        var index = new NeighborIndex(job, hops, kMax);
+        return new NeighbourTable(job.TaskCount, index.Width, index.Slots, job.Edges);
+    }
+
+    /// <summary>The table of an n-task DAG given as edges [M, 2] (parent, child), 0-based.</summary>
+    public static NeighbourTable Table(int n, int[] edges, int hops = NeighborIndex.DefaultHops, int kMax = NeighborIndex.DefaultMaxNeighbors)
+    {
+        var parents = new List<int>[n];
+        for (int i = 0; i < n; i++) parents[i] = [];
+        for (int e = 0; e < edges.Length; e += 2) parents[edges[e + 1]].Add(edges[e]);
+        var job = JobGraph.Create($"dag-{n}", Enumerable.Repeat(1.0, n).ToArray(), parents.Select(p => p.ToArray()).ToArray());
+        return Table(job, hops, kMax);
+    }
+
+    /// <summary>
+    /// The job `sure bench infer` uses for n tasks: 6 and 46 are the real jobs small-1 and large-2, any other n the
+    /// simulator's seeded random layered DAG (same shape rules as Bench/torch_decision.py's, not the same edges).
+    /// </summary>
+    public static JobGraph ForBenchmark(int n, ulong seed = 0) => n switch
+    {
+        6 => JobCatalog.Load("small-1"),
+        46 => JobCatalog.Load("large-2"),
+        _ => RandomDag.Generate(n, seed),
+    };
+}

@@ -1,0 +1,225 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Sure.Models;
+
+/// <summary>
+/// Where the decision path draws the NVSS noise of SPEC 4.1 from <see cref="Philox"/>, so that another backend
+/// (a GPU kernel, the tape-based reference in the tests) can draw the same numbers.
+/// <para>For decision number d of a job with n tasks, L snapshots and K neighbour slots, element (i, l, slot)
+/// of the conceptual [n, L, 1+K] noise arrays x ~ N(0, 1) and y ~ Gumbel(0, 1) is</para>
+/// <code>
+/// x = Box-Muller on the words of stream 2d:  q = position, p = q rounded down to even,
+///     r = sqrt(-2 ln u(word p)), t = 2 pi u(word p + 1), x = r cos t (q even) or r cos(t - pi/2) (q odd)
+/// y = Philox.Gumbel(seed, stream = 2d + 1, position) = -ln(-ln u(word q))
+/// position = i * L + l                              slot 0 (the task itself, theta)
+///          = n * L + (i * L + l) * K + (slot - 1)   slot >= 1 (its neighbours)
+/// </code>
+/// u(word) is Philox.ToUniformSingle and the words are Philox's, so x is Philox.Normal(seed, 2d, position) except that
+/// odd positions take cos(t - pi/2) for sin t (within about 1e-6: one vectorised cosine serves both).
+/// Slot 0 comes first, as its own [n, L] block, so that theta's draws are contiguous for every task, and each
+/// (task, snapshot)'s neighbour draws are contiguous too: the decider draws only what it reads (theta everywhere,
+/// neighbours at the chosen anchors) in runs of consecutive positions, four words per Philox block.
+/// </summary>
+public static class DecisionNoise
+{
+    public static ulong NormalStream(ulong decisionIndex) => 2 * decisionIndex;
+    public static ulong GumbelStream(ulong decisionIndex) => 2 * decisionIndex + 1;
+
+    /// <summary>Position of element (task, snapshot, slot) in both streams.</summary>
+    public static ulong Position(int tasks, int L, int K, int task, int snapshot, int slot) =>
+        slot == 0
+            ? (ulong)task * (ulong)L + (ulong)snapshot
+            : (ulong)tasks * (ulong)L + ((ulong)task * (ulong)L + (ulong)snapshot) * (ulong)K + (ulong)(slot - 1);
+
+    /// <summary>The full noise arrays [n, L, 1+K] (padding slots included), for references and tests.</summary>
+    // x, y: [n, L, 1+K]
+    public static void Fill(ulong seed, ulong decisionIndex, int tasks, int L, int K, Span<float> x, Span<float> y)
+    {
+        int slots = 1 + K;
+        if (x.Length != tasks * L * slots || y.Length != x.Length)
+            throw new ArgumentException($"x and y must hold [{tasks}, {L}, {slots}] values");
+        for (int i = 0; i < tasks; i++)
+            for (int l = 0; l < L; l++)
+                for (int s = 0; s < slots; s++)
+                {
+                    ulong position = Position(tasks, L, K, i, l, s);
+                    int at = (i * L + l) * slots + s;
+                    ulong pair = position & ~1UL;
+                    x[at] = BoxMuller(Philox.Bits(seed, NormalStream(decisionIndex), pair), Philox.Bits(seed, NormalStream(decisionIndex), pair + 1),
+                        (position & 1) != 0);
+                    y[at] = Philox.Gumbel<float>(seed, GumbelStream(decisionIndex), position);
+                }
+    }
+
+    // The decider's fast path draws in two stages: Uniforms for each run of consecutive positions (the Philox words,
+    // eight blocks at a time with AVX2), then Transform once over everything drawn. Same words as Philox.Normal and
+    // Philox.Gumbel, same formulas; the vectorised logarithms and sines may differ from the scalar ones by an ulp.
+
+    const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+
+    /// <summary>
+    /// Stage 1 for positions position .. position + count - 1 of decision d: per position, the uniform of its
+    /// Box-Muller radius word (negated at odd positions, which take the sine), of its angle word, and of its
+    /// Gumbel word.
+    /// </summary>
+    // radius, angle, gumbel: [count]
+    internal static void Uniforms(ulong seed, ulong decisionIndex, ulong position, Span<float> radius, Span<float> angle, Span<float> gumbel)
+    {
+        int count = radius.Length;
+        Span<uint> normalWords = stackalloc uint[32], gumbelWords = stackalloc uint[32];
+        Span<float> windowRadius = stackalloc float[32], windowAngle = stackalloc float[32], windowGumbel = stackalloc float[32];
+        ulong normalStream = NormalStream(decisionIndex), gumbelStream = GumbelStream(decisionIndex);
+        int done = 0;
+        while (done < count)
+        {
+            ulong firstBlock = (position + (ulong)done) / 4;
+            Blocks8(seed, normalStream, firstBlock, normalWords);
+            Blocks8(seed, gumbelStream, firstBlock, gumbelWords);
+            WindowUniforms(normalWords, gumbelWords, windowRadius, windowAngle, windowGumbel);
+            int start = (int)(position + (ulong)done - firstBlock * 4), take = Math.Min(32 - start, count - done);
+            windowRadius.Slice(start, take).CopyTo(radius.Slice(done, take));
+            windowAngle.Slice(start, take).CopyTo(angle.Slice(done, take));
+            windowGumbel.Slice(start, take).CopyTo(gumbel.Slice(done, take));
+            done += take;
+        }
+    }
+
+    // The three uniforms of each of 32 consecutive positions (see Uniforms), from their words.
+    // normalWords, gumbelWords: [32]   radius, angle, gumbel: [32]
+    static void WindowUniforms(ReadOnlySpan<uint> normalWords, ReadOnlySpan<uint> gumbelWords, Span<float> radius, Span<float> angle, Span<float> gumbel)
+    {
+        if (Avx2.IsSupported)
+        {
+            ref uint n0 = ref MemoryMarshal.GetReference(normalWords);
+            ref uint g0 = ref MemoryMarshal.GetReference(gumbelWords);
+            ref float r0 = ref MemoryMarshal.GetReference(radius);
+            ref float a0 = ref MemoryMarshal.GetReference(angle);
+            ref float u0 = ref MemoryMarshal.GetReference(gumbel);
+            var oddSign = Vector256.Create(0u, 0x8000_0000, 0, 0x8000_0000, 0, 0x8000_0000, 0, 0x8000_0000).AsSingle();
+            for (nuint at = 0; at < 32; at += 8)
+            {
+                var words = Vector256.LoadUnsafe(ref n0, at);
+                // Position q takes its radius from word q & ~1 and its angle from word q | 1.
+                (ToUniform(Avx2.Shuffle(words, 0b10_10_00_00)) ^ oddSign).StoreUnsafe(ref r0, at);
+                ToUniform(Avx2.Shuffle(words, 0b11_11_01_01)).StoreUnsafe(ref a0, at);
+                ToUniform(Vector256.LoadUnsafe(ref g0, at)).StoreUnsafe(ref u0, at);
+            }
+            return;
+        }
+        for (int q = 0; q < 32; q++)
+        {
+            float r = Philox.ToUniformSingle(normalWords[q & ~1]);
+            radius[q] = (q & 1) == 0 ? r : -r;
+            angle[q] = Philox.ToUniformSingle(normalWords[q | 1]);
+            gumbel[q] = Philox.ToUniformSingle(gumbelWords[q]);
+        }
+    }
+
+    // Philox.ToUniformSingle on eight words: ((word >> 9) + 0.5) 2^-23, exact in float.
+    static Vector256<float> ToUniform(Vector256<uint> words) =>
+        (Vector256.ConvertToSingle(Vector256.ShiftRightLogical(words, 9).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1f / (1 << 23));
+
+    /// <summary>Stage 2: x = r cos t or r cos(t - pi/2) (Box-Muller), y = -ln(-ln u); angle and the scratch spans are overwritten.</summary>
+    // radius: [count] in, x out   angle: [count] in   gumbel: [count] in, y out   scratch, cosine: [count]
+    internal static void Transform(Span<float> radius, Span<float> angle, Span<float> gumbel, Span<float> scratch, Span<float> cosine)
+    {
+        int count = radius.Length;
+        TensorPrimitives.Log(gumbel, gumbel);
+        TensorPrimitives.Negate(gumbel, gumbel);
+        TensorPrimitives.Log(gumbel, gumbel);
+        TensorPrimitives.Negate(gumbel, gumbel);
+
+        // t = 2 pi u, shifted by -pi/2 at odd positions (marked by a negative radius uniform): one vectorised
+        // cosine then gives cos t or sin t (a vectorised SinCos is several times slower than Cos).
+        TensorPrimitives.Multiply(angle, MathF.Tau, angle);
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float r0 = ref MemoryMarshal.GetReference(radius);
+            ref float t0 = ref MemoryMarshal.GetReference(angle);
+            var quarter = Vector256.Create(QuarterTurn);
+            for (; k + Vector256<float>.Count <= count; k += Vector256<float>.Count)
+            {
+                var odd = Vector256.LessThan(Vector256.LoadUnsafe(ref r0, (nuint)k), Vector256<float>.Zero);
+                (Vector256.LoadUnsafe(ref t0, (nuint)k) - (quarter & odd)).StoreUnsafe(ref t0, (nuint)k);
+            }
+        }
+        for (; k < count; k++) if (radius[k] < 0) angle[k] -= QuarterTurn;
+        TensorPrimitives.Cos(angle, cosine);
+        var r = scratch;
+        TensorPrimitives.Abs(radius, r);
+        TensorPrimitives.Log(r, r);
+        TensorPrimitives.Multiply(r, -2f, r);
+        TensorPrimitives.Sqrt(r, r);
+        TensorPrimitives.Multiply(r, cosine, radius);
+    }
+
+    const float QuarterTurn = MathF.PI / 2;
+
+    /// <summary>The normal value of a radius word and an angle word, as Transform computes it (scalar).</summary>
+    static float BoxMuller(uint radiusWord, uint angleWord, bool odd)
+    {
+        float t = MathF.Tau * Philox.ToUniformSingle(angleWord);
+        if (odd) t -= QuarterTurn;
+        return MathF.Sqrt(-2f * MathF.Log(Philox.ToUniformSingle(radiusWord))) * MathF.Cos(t);
+    }
+
+    /// <summary>Philox blocks firstBlock .. firstBlock + 7 of (seed, stream): the 32 words of positions 4 firstBlock onwards, in order.</summary>
+    // words: [32]
+    internal static void Blocks8(ulong seed, ulong stream, ulong firstBlock, Span<uint> words)
+    {
+        if (words.Length < 32) throw new ArgumentException("words must hold 32 values", nameof(words));
+        if (!Avx2.IsSupported || (uint)firstBlock > uint.MaxValue - 7)   // scalar when the low counter word wraps
+        {
+            for (int j = 0; j < 8; j++)
+            {
+                var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
+                (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (b.X0, b.X1, b.X2, b.X3);
+            }
+            return;
+        }
+        Vector256<uint> c0 = Vector256.Create((uint)firstBlock) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
+        Vector256<uint> c1 = Vector256.Create((uint)(firstBlock >> 32));
+        Vector256<uint> c2 = Vector256.Create((uint)stream), c3 = Vector256.Create((uint)(stream >> 32));
+        Vector256<uint> k0 = Vector256.Create((uint)seed), k1 = Vector256.Create((uint)(seed >> 32));
+        Vector256<uint> m0 = Vector256.Create(M0), m1 = Vector256.Create(M1), w0 = Vector256.Create(W0), w1 = Vector256.Create(W1);
+        for (int round = 0; round < 10; round++)
+        {
+            if (round > 0) { k0 += w0; k1 += w1; }
+            var hi0 = MultiplyHigh(c0, m0);
+            var lo0 = Avx2.MultiplyLow(c0, m0);
+            var hi1 = MultiplyHigh(c2, m1);
+            var lo1 = Avx2.MultiplyLow(c2, m1);
+            c0 = hi1 ^ c1 ^ k0;
+            c1 = lo1;
+            c2 = hi0 ^ c3 ^ k1;
+            c3 = lo0;
+        }
+        // Lane j of c0..c3 holds block j's four words: a 4 x 8 transpose puts them in position order.
+        var t0 = Avx2.UnpackLow(c0, c1);    // blocks 0, 1 | 4, 5 of words 0, 1
+        var t1 = Avx2.UnpackHigh(c0, c1);   // blocks 2, 3 | 6, 7 of words 0, 1
+        var t2 = Avx2.UnpackLow(c2, c3);
+        var t3 = Avx2.UnpackHigh(c2, c3);
+        var b04 = Avx2.UnpackLow(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
+        var b15 = Avx2.UnpackHigh(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
+        var b26 = Avx2.UnpackLow(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
+        var b37 = Avx2.UnpackHigh(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
+        ref uint start = ref MemoryMarshal.GetReference(words);
+        Avx2.Permute2x128(b04, b15, 0x20).StoreUnsafe(ref start, 0);
+        Avx2.Permute2x128(b26, b37, 0x20).StoreUnsafe(ref start, 8);
+        Avx2.Permute2x128(b04, b15, 0x31).StoreUnsafe(ref start, 16);
+        Avx2.Permute2x128(b26, b37, 0x31).StoreUnsafe(ref start, 24);
+    }
+
+    // High 32 bits of the 64-bit products a[j] * m[j]: vpmuludq multiplies the even lanes, so the odd lanes go
+    // through a second one after a shift, and a blend puts the two halves back in lane order.
+    static Vector256<uint> MultiplyHigh(Vector256<uint> a, Vector256<uint> m)
+    {
+        var even = Avx2.Multiply(a, m);
+        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), m);
+        return Avx2.Blend(Avx2.ShiftRightLogical(even, 32).AsUInt32(), odd.AsUInt32(), 0b10101010);
+    }
+}

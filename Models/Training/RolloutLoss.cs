@@ -1,0 +1,105 @@
+using Sure.Sim;
+
+namespace Sure.Models.Training;
+
+/// <summary>The weights of SPEC 5's loss terms.</summary>
+public readonly record struct LossWeights(double BetaG, double BetaMi, double BetaKl, bool UniformSampler);
+
+/// <summary>The loss of one rollout and its parts (values, already scaled for the batch).</summary>
+public readonly record struct LossValues(double Loss, double Policy, double MutualInformation, double Kl);
+
+/// <summary>
+/// SPEC 5's loss for one rollout of `Decisions` decisions, recomputed on the tape from what the rollout stored: the
+/// snapshots each decision saw, the Philox streams of its noises, the sampled u and the advantage. All decisions go
+/// through one batched forward. The rollout's share of the batch loss (a batch = R rollouts) is
+/// <code>
+///   -sum_{t,i} log pi_{t,i} Adv_t / (R * Decisions * n)  -  beta_mi * I_JS / R  +  beta_kl * KL / R
+///   log pi_{t,i} = log N(u_{t,i}; m_{t,i}, s^2) + beta_g * sum over task i's chosen items of ln q
+/// </code>
+/// so the R rollout losses add up to -mean(log pi * Adv) - beta_mi * mean_r I_JS + beta_kl * mean_r KL, where I_JS
+/// takes the rollout's spans as its minibatch of B = Decisions graphs. Buffers are reused across calls.
+/// </summary>
+public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    readonly SubgraphSampler _sampler = new();
+    readonly StgEncoder _encoder;
+    readonly Tensor<T> _u, _rowAdvantage, _stgFeatures;
+    Tensor<T> _nodeAdvantage = Tensor<T>.Zeros(1, 1);
+
+    public RolloutLoss(JobGraph job, NeighborIndex neighbors, int decisions, int spanMinutes, int features)
+    {
+        Batch = new SpanBatch<T>(neighbors, job.Edges, decisions, spanMinutes, features);
+        _encoder = new StgEncoder(job.TaskCount, job.Edges, spanMinutes, decisions);
+        int rows = decisions * job.TaskCount;
+        _u = Tensor<T>.Zeros(rows);
+        _rowAdvantage = Tensor<T>.Zeros(rows);
+        _stgFeatures = Tensor<T>.Zeros(_encoder.Nodes, features);
+    }
+
+    public SpanBatch<T> Batch { get; }
+    /// <summary>The forward of the last Build (valid until that tape's Reset): selections and q for checks.</summary>
+    public SureOutput<T>? LastOutput { get; private set; }
+
+    /// <summary>
+    /// Records the loss on <paramref name="tape"/> and returns it ([1]); call tape.Backward on it.
+    /// snapshots: [Decisions, L, n, D]; u: [Decisions, n]; advantages: [Decisions]; decision t's noise streams are
+    /// firstStream + 4t (x) and + 4t + 1 (y). frozenProbability: see SureModel.Forward (finite-difference checks).
+    /// </summary>
+    public Var<T> Build(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
+        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
+        out LossValues values, Tensor<T> frozenProbability = default)
+    {
+        int n = Batch.Tasks, decisions = Batch.Decisions, span = Batch.L * n * Batch.D, rows = decisions * n;
+        for (int t = 0; t < decisions; t++)
+            Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
+        var us = _u.Span;
+        var rowAdvantage = _rowAdvantage.Span;
+        for (int row = 0; row < rows; row++)
+        {
+            us[row] = T.CreateChecked(u[row]);
+            rowAdvantage[row] = T.CreateChecked(advantages[row / n]);
+        }
+
+        var output = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
+
+        LastOutput = output;
+
+        // Policy term: sum_rows log N(u; m, s^2) Adv + beta_g sum_nodes ln q Adv.
+        var logStd = tape.Param(model.HeadLogStd);
+        var gaussian = tape.Sum(tape.Mul(tape.GaussianLogDensity(tape.Constant(_u), output.ActionMean, logStd), tape.Constant(_rowAdvantage)));
+        var weighted = gaussian;
+        if (!weights.UniformSampler && weights.BetaG != 0)
+        {
+            var starts = _sampler.TaskStarts.Span;
+            int nodes = starts[rows];
+            if (_nodeAdvantage.Length < nodes) _nodeAdvantage = Tensor<T>.Zeros(nodes, 1);
+            var nodeAdvantage = _nodeAdvantage.Reshape(nodes, 1);
+            var na = nodeAdvantage.Span;
+            for (int row = 0; row < rows; row++)
+                for (int v = starts[row]; v < starts[row + 1]; v++) na[v] = rowAdvantage[row];
+            var samplerTerm = tape.Sum(tape.Mul(tape.Log(output.ChoiceProbability), tape.Constant(nodeAdvantage)));
+            weighted = tape.Add(gaussian, tape.Scale(samplerTerm, T.CreateChecked(weights.BetaG)));
+        }
+        var policy = tape.Scale(weighted, T.CreateChecked(-1.0 / ((double)rolloutsInBatch * rows)));
+        var loss = policy;
+
+        double mi = 0, kl = 0;
+        if (weights.BetaMi != 0 && decisions > 1)
+        {
+            var features = _stgFeatures.Span;
+            for (int k = 0; k < features.Length; k++) features[k] = T.CreateChecked(snapshots[k]);
+            var f = _encoder.Encode(tape, model, tape.Constant(_stgFeatures));
+            var information = Losses.JsMutualInformation(tape, output.Hg, f, tape.Param(model.DiscWeight), n);
+            mi = double.CreateChecked(information.Value.Span[0]);
+            loss = tape.Add(loss, tape.Scale(information, T.CreateChecked(-weights.BetaMi / rolloutsInBatch)));
+        }
+        if (!weights.UniformSampler && weights.BetaKl != 0)
+        {
+            var divergence = Losses.Kl(tape, output.Mu, output.Sigma, Batch.ValidMask, Batch.ValidCount);
+            kl = double.CreateChecked(divergence.Value.Span[0]);
+            loss = tape.Add(loss, tape.Scale(divergence, T.CreateChecked(weights.BetaKl / rolloutsInBatch)));
+        }
+        values = new LossValues(double.CreateChecked(loss.Value.Span[0]), double.CreateChecked(policy.Value.Span[0]), mi, kl);
+        return loss;
+    }
+}

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Sure.Sim;
+
+namespace Sure.Models.Training;
+
+/// <summary>
+/// REINFORCE for the SURE policy (SPEC 6). Each iteration draws a window of WindowHours + 1 spans from the training
+/// week; R rollouts of it start with p_0 everywhere, and after each span (so the first decision sees a full span of
+/// snapshots) the policy samples u_i ~ N(m_i, exp(log_std)^2), a_i = 2 sigmoid(u_i), p_i' = clamp(round_half_even(a_i p_i),
+/// 1, p_max); decision t's reward is the reward of the span it set. Returns-to-go, Decima's per-step baseline,
+/// normalised advantages, the loss of <see cref="RolloutLoss{T}"/>, global norm clipping, Adam.
+/// <para>
+/// Determinism: every random draw is a pure function of (Seed, iteration, rollout, decision) through Philox, and a
+/// rollout's loss and gradient are computed alone (its own replica of the parameters) and summed in rollout order,
+/// so the result does not depend on Threads.
+/// </para>
+/// </summary>
+public sealed class SureTrainer
+{
+    // Philox streams (keyed by Seed): the window, the simulator seeds, and 4 per decision (x, y, u, spare).
+    const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, DecisionStreams = 1UL << 40;
+
+    readonly SureModel<float> _model;
+    readonly JobGraph _job;
+    readonly double[] _workload;
+    readonly SimOptions _sim;
+    readonly Adam<float> _adam;
+    readonly Worker[] _workers;
+    readonly SureModel<float>[] _replicas;
+    readonly float[][] _snapshots, _u;        // per rollout: [T, L, n, D], [T, n]
+    readonly double[] _rewards, _returns, _advantages;   // [R, T]
+    readonly LossValues[] _lossValues;
+    readonly LossWeights _weights;
+    readonly int _n, _spanFloats;
+    int _completed;
+
+    public SureTrainer(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(job);
+        if (options.Rollouts < 1) throw new ArgumentException($"Rollouts = {options.Rollouts} must be at least 1");
+        if (options.WindowHours < 1) throw new ArgumentException($"WindowHours = {options.WindowHours} must be at least 1");
+        if (sim.MaxParallelism != model.Config.PMax)
+            throw new ArgumentException($"the simulator's p_max {sim.MaxParallelism} differs from the model's {model.Config.PMax}");
+        int windowMinutes = (options.WindowHours + 1) * sim.SpanMinutes;
+        if (options.TrainStart < 0 || options.TrainMinutes < windowMinutes || options.TrainStart + options.TrainMinutes > workload.Length)
+            throw new ArgumentException($"training range [{options.TrainStart}, {options.TrainStart + options.TrainMinutes}) must lie in the trace's {workload.Length} minutes and hold a window of {windowMinutes}");
+        _model = model;
+        _job = job;
+        _workload = workload;
+        _sim = sim;
+        Options = options;
+        _weights = new LossWeights(options.BetaG, options.BetaMi, options.BetaKl, options.Sampler == SamplerKind.Uniform);
+        _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
+        _n = job.TaskCount;
+        _spanFloats = sim.SpanMinutes * _n * StreamEnvironment.FeatureCount;
+
+        int R = options.Rollouts, T = options.WindowHours;
+        _workers = new Worker[Math.Clamp(options.Threads, 1, R)];
+        for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(this);
+        _replicas = new SureModel<float>[R];
+        _snapshots = new float[R][];
+        _u = new float[R][];
+        for (int r = 0; r < R; r++)
+        {
+            _replicas[r] = SureModel<float>.Create(model.Config, 0);
+            _snapshots[r] = new float[T * _spanFloats];
+            _u[r] = new float[T * _n];
+        }
+        _rewards = new double[R * T];
+        _returns = new double[R * T];
+        _advantages = new double[R * T];
+        _lossValues = new LossValues[R];
+    }
+
+    /// <summary>Scale of head.weight in <see cref="CreateModel"/>.</summary>
+    public const double HeadInitScale = 0.01;
+
+    /// <summary>
+    /// A fresh model for training: SureModel.Create's seeded Glorot weights with head.weight scaled by 0.01. The raw
+    /// features (ln(1 + A) is about 7) give readouts |h_g| of about 5, so a Glorot head starts with |m_i| of 3 to 5:
+    /// every action saturates (a = 0 or 2, p goes to 1 or 64 within a few spans) and exploration noise of std 0.3 cannot
+    /// get it out. With the small head the untrained policy keeps p near p_0 (a ~ 1) and learns from there, the usual
+    /// small-last-layer initialisation of policy-gradient methods.
+    /// </summary>
+    public static SureModel<float> CreateModel(SureConfig config, ulong seed)
+    {
+        var model = SureModel<float>.Create(config, seed);
+        foreach (ref float w in model.HeadWeight.Value.Span) w *= (float)HeadInitScale;
+        return model;
+    }
+
+    public TrainOptions Options { get; }
+    public SureModel<float> Model => _model;
+    /// <summary>Iterations completed so far (over all calls of Run).</summary>
+    public int CompletedIterations => _completed;
+    /// <summary>Bytes allocated (all threads) by the last iteration.</summary>
+    public long LastIterationAllocatedBytes { get; private set; }
+
+    /// <summary>Runs Options.Iterations iterations (fewer when MaxMinutes or the token stops it); one log per iteration.</summary>
+    public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default)
+    {
+        var logs = new List<IterationLog>(Math.Min(Options.Iterations, 1024));
+        var clock = Stopwatch.StartNew();
+        for (int k = 0; k < Options.Iterations && !cancel.IsCancellationRequested; k++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var log = Iterate(clock);
+            LastIterationAllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+            logs.Add(log);
+            onIteration?.Invoke(log);
+            if (Options.MaxMinutes is double budget && clock.Elapsed.TotalMinutes >= budget) break;
+        }
+        return logs;
+    }
+
+    IterationLog Iterate(Stopwatch clock)
+    {
+        int iteration = _completed, R = Options.Rollouts, T = Options.WindowHours;
+        int windowMinutes = (T + 1) * _sim.SpanMinutes;
+        uint range = (uint)(Options.TrainMinutes - windowMinutes + 1);
+        int start = Options.TrainStart + (int)(Philox.Bits(Options.Seed, WindowStream, (ulong)iteration) % range);
+
+        ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start), (iteration, start));
+
+        Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
+        Losses.Advantages(_returns, T, _advantages);
+
+        ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration), iteration);
+
+        // Sum the rollouts' gradients in rollout order: the same float sums whatever the thread count.
+        _model.Parameters.ZeroGrad();
+        for (int r = 0; r < R; r++)
+            for (int k = 0; k < _model.Parameters.Count; k++)
+            {
+                var sum = _model.Parameters[k].Grad.Span;
+                var part = _replicas[r].Parameters[k].Grad.Span;
+                for (int j = 0; j < sum.Length; j++) sum[j] += part[j];
+            }
+        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
+        _adam.Step();
+        _completed++;
+
+        double meanReward = 0, loss = 0, policy = 0, mi = 0, kl = 0;
+        foreach (double reward in _rewards) meanReward += reward;
+        foreach (var v in _lossValues)
+        {
+            loss += v.Loss;
+            policy += v.Policy;
+            mi += v.MutualInformation / R;
+            kl += v.Kl / R;
+        }
+        return new IterationLog(_completed, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
+            _model.HeadLogStd.Value.Span[0], clock.Elapsed);
+    }
+
+    // Rollout r runs on worker r mod W: a fixed assignment, and each rollout's result is independent of its worker.
+    void ForEachRollout<TState>(Action<Worker, int, TState> body, TState state)
+    {
+        int workers = _workers.Length, R = Options.Rollouts;
+        if (workers == 1)
+        {
+            for (int r = 0; r < R; r++) body(_workers[0], r, state);
+            return;
+        }
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            for (int r = w; r < R; r += workers) body(_workers[w], r, state);
+        });
+    }
+
+    ulong EnvironmentSeed(int iteration, int rollout)
+    {
+        ulong g = (ulong)iteration * (ulong)Options.Rollouts + (ulong)rollout;
+        return ((ulong)Philox.Bits(Options.Seed, EnvironmentStream, 2 * g) << 32) | Philox.Bits(Options.Seed, EnvironmentStream, 2 * g + 1);
+    }
+
+    /// <summary>Decision t of rollout r in an iteration: x, y, u streams are this + 0, 1, 2.</summary>
+    ulong FirstDecisionStream(int iteration, int rollout) =>
+        DecisionStreams + 4 * ((ulong)iteration * (ulong)Options.Rollouts + (ulong)rollout) * (ulong)Options.WindowHours;
+
+    /// <summary>Writes the weights with metadata: job, seed, iterations, sampler and the options as JSON.</summary>
+    public void SaveCheckpoint(string path)
+    {
+        _model.Metadata["job"] = _job.Name;
+        _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
+        _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
+        _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
+        _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, OptionsJson);
+        _model.Save(path);
+    }
+
+    static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    /// <summary>One thread's simulator, tapes and buffers.</summary>
+    sealed class Worker
+    {
+        readonly SureTrainer _owner;
+        readonly StreamEnvironment _env;
+        readonly Tape<float> _inference = new(inference: true), _tape = new();
+        readonly SpanBatch<float> _decision;
+        readonly SubgraphSampler _sampler = new();
+        readonly RolloutLoss<float> _loss;
+        readonly int[] _parallelism;
+
+        public Worker(SureTrainer owner)
+        {
+            _owner = owner;
+            _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
+            int L = owner._sim.SpanMinutes, D = StreamEnvironment.FeatureCount;
+            _decision = new SpanBatch<float>(_env.Neighbors, owner._job.Edges, 1, L, D);
+            _loss = new RolloutLoss<float>(owner._job, _env.Neighbors, owner.Options.WindowHours, L, D);
+            _parallelism = new int[owner._n];
+        }
+
+        public void Rollout(int r, int iteration, int start)
+        {
+            var o = _owner;
+            var model = o._model;
+            int n = o._n, T = o.Options.WindowHours;
+            ulong seed = o.Options.Seed, first = o.FirstDecisionStream(iteration, r);
+            Array.Fill(_parallelism, o._sim.InitialParallelism);
+            _env.Reset(start, _parallelism, o.EnvironmentSeed(iteration, r));
+            _env.Step(_parallelism);
+            float std = MathF.Exp(model.HeadLogStd.Value.Span[0]);
+            for (int t = 0; t < T; t++)
+            {
+                var snapshots = o._snapshots[r].AsSpan(t * o._spanFloats, o._spanFloats);
+                _env.CopySnapshotsOldestFirst(snapshots);
+                ulong stream = first + 4 * (ulong)t;
+                _decision.Fill(0, snapshots, seed, stream);
+                _inference.Reset();
+                var output = model.Forward(_inference, _decision.Input, model.Config.K1, model.Config.K2, _sampler, o._weights.UniformSampler);
+                var mean = output.ActionMean.Value.Span;
+                var u = o._u[r].AsSpan(t * n, n);
+                for (int i = 0; i < n; i++)
+                {
+                    u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
+                    _parallelism[i] = NextParallelism(u[i], _parallelism[i], o._sim.MaxParallelism);
+                }
+                o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
+            }
+        }
+
+        public void RolloutGradient(int r, int iteration)
+        {
+            var o = _owner;
+            var replica = o._replicas[r];
+            for (int k = 0; k < replica.Parameters.Count; k++)
+                o._model.Parameters[k].Value.Span.CopyTo(replica.Parameters[k].Value.Span);
+            replica.Parameters.ZeroGrad();
+            _tape.Reset();
+            int T = o.Options.WindowHours;
+            var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
+                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
+            _tape.Backward(loss);
+        }
+    }
+
+    /// <summary>a = 2 sigmoid(u); p' = clamp(round_half_even(a p), 1, p_max).</summary>
+    public static int NextParallelism(double u, int p, int maxParallelism)
+    {
+        double ratio = 2 / (1 + Math.Exp(-u));
+        return (int)Math.Clamp(Math.Round(ratio * p, MidpointRounding.ToEven), 1, maxParallelism);
+    }
+}
