@@ -55,10 +55,16 @@ static class RunCommand
         Writing(settings.OutDir, () => Directory.CreateDirectory(settings.OutDir));
 
         var model = SureTrainer.CreateModel(new SureConfig(), settings.Seed);
-        model.Metadata["job"] = graph.Name;
-        var log = Train(model, graph, workload, sim, settings, test.Start);
-        model.Metadata["iterations"] = log.Count.ToString(CultureInfo.InvariantCulture);
-        Writing(modelPath, () => model.Save(modelPath));
+        var trainer = new SureTrainer(model, graph, workload, sim, new TrainOptions
+        {
+            Iterations = settings.Iterations,
+            MaxMinutes = settings.Minutes,
+            Seed = settings.Seed,
+            TrainStart = 0,
+            TrainMinutes = test.Start,
+        });
+        var log = Train(trainer, graph.Name, settings);
+        Writing(modelPath, () => trainer.SaveCheckpoint(modelPath));
         Writing(logPath, () => WriteTrainingLog(logPath, log));
 
         var env = new StreamEnvironment(graph, workload, sim);
@@ -76,18 +82,8 @@ static class RunCommand
         return 0;
     }
 
-    static IReadOnlyList<IterationLog> Train(SureModel<float> model, JobGraph graph, double[] workload, SimOptions sim, Settings settings, int trainMinutes)
+    static IReadOnlyList<IterationLog> Train(SureTrainer trainer, string jobName, Settings settings)
     {
-        var options = new TrainOptions
-        {
-            Iterations = settings.Iterations,
-            MaxMinutes = settings.Minutes,
-            Seed = settings.Seed,
-            TrainStart = 0,
-            TrainMinutes = trainMinutes,
-        };
-        var trainer = new SureTrainer(model, graph, workload, sim, options);
-
         // Ctrl-C ends training early; what was learned so far is still saved and evaluated.
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -95,7 +91,7 @@ static class RunCommand
         IReadOnlyList<IterationLog> log;
         try
         {
-            string title = $"training SURE on {graph.Name}";
+            string title = $"training SURE on {jobName}";
             // Done is whichever budget runs out first: iterations or minutes.
             double Fraction(IterationLog l) => Math.Min(1, Math.Max((double)l.Iteration / settings.Iterations, l.Elapsed.TotalMinutes / settings.Minutes));
             if (Console.IsErrorRedirected)

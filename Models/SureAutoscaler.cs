@@ -24,6 +24,7 @@ public sealed class SureAutoscaler : IAutoscaler
     readonly Tape<float> _tape = new(inference: true);
     readonly SubgraphSampler _sampler = new();
     readonly float[] _actionMean;
+    readonly bool _uniformSampler;
     ulong _decision;
 
     /// <summary>Throws <see cref="SureFileException"/> when the model's config does not fit the environment.</summary>
@@ -43,6 +44,8 @@ public sealed class SureAutoscaler : IAutoscaler
         _y = Tensor<float>.Zeros(_n, _l, 1 + _k);
         _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbors.Slots, env.Job.Edges));
         _actionMean = new float[_n];
+        // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
+        _uniformSampler = model.Metadata.GetValueOrDefault("sampler") == "uniform";
     }
 
     public string Name => "sure";
@@ -93,7 +96,7 @@ public sealed class SureAutoscaler : IAutoscaler
         FillState(env);
         DecisionNoise.Fill(_seed, _decision, _n, _l, _k, _x.Span, _y.Span);
         _tape.Reset();
-        var result = _model.Forward(_tape, _input, _model.Config.K1, _model.Config.K2, _sampler);
+        var result = _model.Forward(_tape, _input, _model.Config.K1, _model.Config.K2, _sampler, _uniformSampler);
         result.ActionMean.Value.Span.CopyTo(_actionMean);
     }
 
