@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Sure.Cli.Plots;
 using Sure.Models;
 using Sure.Models.Training;
 using Sure.Sim;
@@ -73,13 +74,12 @@ static class RunCommand
         PrintTable(runs, graph, trace, test, settings);
         Console.Out.WriteLine($"best heuristic by reward: {best.Name}");
 
-        bool charted = false;
-        Writing(chartPath, () => charted = WriteChart(chartPath, runs.Single(r => r.Name == SimCli.SurePolicy), best, graph, 60 * env.SloLatency));
+        Writing(chartPath, () => WriteChart(chartPath, runs.Single(r => r.Name == SimCli.SurePolicy), best, graph, 60 * env.SloLatency));
 
         Console.Out.WriteLine();
         Console.Out.WriteLine($"model         {modelPath}");
         Console.Out.WriteLine($"training log  {logPath}");
-        Console.Out.WriteLine(charted ? $"chart         {chartPath}" : "chart         not written: the chart writer (Cli/Plots) is not merged yet");
+        Console.Out.WriteLine($"chart         {chartPath}");
         return 0;
     }
 
@@ -187,8 +187,26 @@ static class RunCommand
         SimCli.WriteTable(table);
     }
 
-    // TEMPORARY until the chart writer (Cli/Plots) is merged: writes nothing and says so.
-    static bool WriteChart(string path, PolicyRun sure, PolicyRun heuristic, JobGraph graph, double sloSeconds) => false;
+    static void WriteChart(string path, PolicyRun sure, PolicyRun heuristic, JobGraph graph, double sloSeconds)
+    {
+        // The chart has no log scale and an untrained or backlogged policy reaches days of latency, which would
+        // flatten every other line: latency is clipped at ten times the SLO, and the title says so.
+        double clip = 10 * sloSeconds;
+        var minutes = new double[sure.LatencySeconds.Length];
+        for (int m = 0; m < minutes.Length; m++) minutes[m] = m;
+        double[] Clipped(double[] values) => values.Select(v => Math.Min(v, clip)).ToArray();
+
+        var figure = new Figure { Title = $"{graph.Name}: the test week, SURE and {heuristic.Name}", XLabel = "minute of the test week" };
+        figure.AddPanel(string.Create(CultureInfo.InvariantCulture, $"critical-path latency (clipped at 10 × SLO = {clip:0.#} s)"), "seconds")
+            .Add(sure.Name, minutes, Clipped(sure.LatencySeconds))
+            .Add(heuristic.Name, minutes, Clipped(heuristic.LatencySeconds))
+            .ReferenceLine(sloSeconds, string.Create(CultureInfo.InvariantCulture, $"SLO {sloSeconds:0.##} s"));
+        var instances = figure.AddPanel("total instances", "instances")
+            .Add(sure.Name, minutes, sure.Instances)
+            .Add(heuristic.Name, minutes, heuristic.Instances);
+        instances.IncludeZero = true;
+        figure.Save(path);
+    }
 
     // Job names like random:10:7 are not file names everywhere.
     static string FileStem(string jobName) =>
