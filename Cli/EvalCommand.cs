@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Sure.Models;
 using Sure.Sim;
 
 namespace Sure.Cli;
@@ -15,19 +16,22 @@ static class EvalCommand
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job name, sample job id, random:N[:SEED], or all (the six paper jobs)", DefaultValueFactory = _ => "all" };
-        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static", DefaultValueFactory = _ => DefaultPolicies };
+        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, sure (needs --model)", DefaultValueFactory = _ => DefaultPolicies };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet); the last 10,080 minutes are the test week" };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
         var seed = new Option<ulong>("--seed") { Description = "Noise seed (the same for every policy)", DefaultValueFactory = _ => 1UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per (job, policy) instead of a table" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
+        var model = new Option<string?>("--model") { Description = "SURE weights (safetensors) for the policy 'sure'" };
 
         var command = new Command("eval", "Evaluate autoscaling policies over the test week");
-        foreach (var o in new Option[] { job, policies, trace, noise, seed, json, jobs }) command.Options.Add(o);
+        foreach (var o in new Option[] { job, policies, trace, noise, seed, json, jobs, model }) command.Options.Add(o);
         command.SetAction(parse => SimCli.Guard("eval", () =>
         {
             var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries);
-            foreach (var name in names) SimCli.CheckPolicy(name);
+            string? modelPath = parse.GetValue(model);
+            foreach (var name in names) SimCli.CheckPolicy(name, haveModel: modelPath is not null);
+            SureModel<float>? sure = modelPath is null ? null : SimCli.LoadModel(modelPath);
             double sigma = parse.GetValue(noise);
             SimCli.CheckNoise(sigma);
             ulong noiseSeed = parse.GetValue(seed);
@@ -50,7 +54,7 @@ static class EvalCommand
                     var env = new StreamEnvironment(graph, workload, options);
                     foreach (var name in names)
                     {
-                        var policy = SimCli.CreatePolicy(name, env, (0, test.Start), noiseSeed);
+                        var policy = SimCli.CreatePolicy(name, env, (0, test.Start), noiseSeed, sure);
                         results.Add((graph, name, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed)));
                         advance?.Invoke();
                     }

@@ -7,4 +7,5 @@ root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(ForwardCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(RunCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Sure.Autodiff;
+using Sure.Models;
 using Sure.Sim;
 using Sure.Sim.Autoscalers;
 
@@ -21,15 +23,42 @@ static class SimCli
     }
 
     /// <summary>
-    /// The one place that turns a policy name into an <see cref="IAutoscaler"/>. A learned policy
-    /// (e.g. "sure" with --model) slots in here as one more case, built from its weights.
+    /// The one place that turns a policy name into an <see cref="IAutoscaler"/>: the heuristics, and "sure",
+    /// the learned policy, built from <paramref name="model"/> (its noise seeded with <paramref name="seed"/>).
     /// </summary>
-    public static IAutoscaler CreatePolicy(string spec, StreamEnvironment env, (int Start, int Minutes)? train, ulong seed) =>
-        PolicyFactory.Create(spec, env, train, seed);
-
-    public static void CheckPolicy(string spec)
+    public static IAutoscaler CreatePolicy(string spec, StreamEnvironment env, (int Start, int Minutes)? train, ulong seed,
+        SureModel<float>? model = null)
     {
-        if (!PolicyFactory.IsKnown(spec)) throw new SimInputException($"bad policy '{spec}': expected {PolicyFactory.Usage}");
+        if (spec != SurePolicy) return PolicyFactory.Create(spec, env, train, seed);
+        if (model is null) throw new SimInputException(NeedsModel);
+        try { return new SureAutoscaler(model, env, seed); }
+        catch (SureFileException e) { throw new SimInputException($"the model does not fit job {env.Job.Name}: {e.Message}"); }
+    }
+
+    public const string SurePolicy = "sure";
+    const string NeedsModel = "policy 'sure' needs --model W.safetensors (weights from `sure run` or the trainer)";
+
+    public static void CheckPolicy(string spec, bool haveModel = false)
+    {
+        if (spec == SurePolicy)
+        {
+            if (!haveModel) throw new SimInputException(NeedsModel);
+            return;
+        }
+        if (!PolicyFactory.IsKnown(spec)) throw new SimInputException($"bad policy '{spec}': expected {PolicyFactory.Usage}, or sure (with --model)");
+    }
+
+    /// <summary>Reads SURE weights; unreadable, malformed or mismatched files become one-line input errors.</summary>
+    public static SureModel<float> LoadModel(string path)
+    {
+        try
+        {
+            return SureModel<float>.Load(path);
+        }
+        catch (Exception e) when (e is SafetensorsFormatException or SureFileException)
+        {
+            throw new SimInputException(e.Message);
+        }
     }
 
     public static void CheckNoise(double sigma)
@@ -75,7 +104,11 @@ static class SimCli
     /// <summary>Writes a table to stdout; a redirected stdout has no width, so it gets room for every column.</summary>
     public static void WriteTable(Table table)
     {
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 200;
+            AnsiConsole.Profile.Capabilities.Ansi = false;   // a file or pipe gets plain text, no colour codes
+        }
         AnsiConsole.Write(table);
     }
 

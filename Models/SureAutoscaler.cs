@@ -1,0 +1,126 @@
+using Sure.Sim;
+using Sure.Sim.Autoscalers;
+
+namespace Sure.Models;
+
+/// <summary>
+/// The SURE policy (SPEC 4.4, evaluation mode) as an <see cref="IAutoscaler"/> for one environment: after every span it
+/// builds S from the monitor's snapshots, runs the model's forward and scales each task by a_i = 2 sigmoid(m_i).
+/// <para>
+/// Noise: decision d of an episode (d = 0 at the first Decide after Initialize) draws x and y as
+/// <see cref="DecisionNoise"/> says, the same numbers as <see cref="SureDecider"/>, so an episode is reproducible from
+/// the seed whatever ran before it, and the faster decider can replace the forward here without changing decisions
+/// beyond float rounding.
+/// </para>
+/// </summary>
+public sealed class SureAutoscaler : IAutoscaler
+{
+    readonly SureModel<float> _model;
+    readonly ulong _seed;
+    readonly int _n, _l, _k, _d, _maxParallelism;
+    readonly int[] _slots;
+    readonly Tensor<float> _s, _x, _y;
+    readonly SureInput<float> _input;
+    readonly Tape<float> _tape = new(inference: true);
+    readonly SubgraphSampler _sampler = new();
+    readonly float[] _actionMean;
+    readonly bool _uniformSampler;
+    ulong _decision;
+
+    /// <summary>Throws <see cref="SureFileException"/> when the model's config does not fit the environment.</summary>
+    public SureAutoscaler(SureModel<float> model, StreamEnvironment env, ulong seed)
+    {
+        CheckFits(model.Config, env);
+        _model = model;
+        _seed = seed;
+        _n = env.TaskCount;
+        _l = env.SpanMinutes;
+        _k = env.Neighbors.Width;
+        _d = StreamEnvironment.FeatureCount;
+        _maxParallelism = env.Options.MaxParallelism;
+        _slots = env.Neighbors.Slots;
+        _s = Tensor<float>.Zeros(_n, _l, 1 + _k, _d);
+        _x = Tensor<float>.Zeros(_n, _l, 1 + _k);
+        _y = Tensor<float>.Zeros(_n, _l, 1 + _k);
+        _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbors.Slots, env.Job.Edges));
+        _actionMean = new float[_n];
+        // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
+        _uniformSampler = model.Metadata.GetValueOrDefault("sampler") == "uniform";
+    }
+
+    public string Name => "sure";
+
+    /// <summary>m_i of the last decision (for inspection and tests).</summary>
+    public ReadOnlySpan<float> LastActionMean => _actionMean;
+
+    /// <summary>
+    /// The model's sizes must be the ones the simulator produces: D features, neighbourhoods of c hops cut to K_max,
+    /// spans of L minutes, parallelism up to p_max.
+    /// </summary>
+    public static void CheckFits(SureConfig config, StreamEnvironment env)
+    {
+        static void Same(string name, int model, int sim)
+        {
+            if (model != sim) throw new SureFileException($"the model has {name} = {model}, the simulator {sim}");
+        }
+        Same("D", config.D, StreamEnvironment.FeatureCount);
+        Same("L", config.L, env.SpanMinutes);
+        Same("c", config.C, env.Options.NeighborHops);
+        Same("K_max", config.KMax, env.Options.MaxNeighbors);
+        Same("p_max", config.PMax, env.Options.MaxParallelism);
+    }
+
+    public void Initialize(StreamEnvironment env, Span<int> parallelism)
+    {
+        parallelism.Fill(env.Options.InitialParallelism);
+        _decision = 0;
+    }
+
+    public void Decide(StreamEnvironment env, Span<int> parallelism)
+    {
+        ComputeActionMeans(env);
+        for (int i = 0; i < _n; i++) parallelism[i] = Rescale(parallelism[i], Ratio(_actionMean[i]), _maxParallelism);
+        _decision++;
+    }
+
+    /// <summary>a = 2 sigmoid(u), in (0, 2).</summary>
+    public static double Ratio(double actionMean) => 2 / (1 + Math.Exp(-actionMean));
+
+    /// <summary>p' = clamp(round(a p), 1, p_max), halves to even (SPEC 2).</summary>
+    public static int Rescale(int parallelism, double ratio, int maxParallelism) =>
+        (int)Math.Clamp(Math.Round(ratio * parallelism, MidpointRounding.ToEven), 1, maxParallelism);
+
+    // The part a faster decision path replaces: snapshots in, m_i out.
+    void ComputeActionMeans(StreamEnvironment env)
+    {
+        FillState(env);
+        DecisionNoise.Fill(_seed, _decision, _n, _l, _k, _x.Span, _y.Span);
+        _tape.Reset();
+        var result = _model.Forward(_tape, _input, _model.Config.K1, _model.Config.K2, _sampler, _uniformSampler);
+        result.ActionMean.Value.Span.CopyTo(_actionMean);
+    }
+
+    // S[i, l, 0] = task i at snapshot l, S[i, l, 1+s] = neighbour slot s of task i (zeros in padding), oldest first.
+    void FillState(StreamEnvironment env)
+    {
+        var ring = env.Snapshots;
+        var s = _s.Span;
+        int oldest = env.OldestSnapshot, rowFloats = _n * _d;
+        for (int l = 0; l < _l; l++)
+        {
+            var snapshot = ring.Slice((oldest + l) % _l * rowFloats, rowFloats);
+            for (int i = 0; i < _n; i++)
+            {
+                var row = s.Slice(((i * _l + l) * (1 + _k)) * _d, (1 + _k) * _d);
+                snapshot.Slice(i * _d, _d).CopyTo(row);
+                for (int slot = 0; slot < _k; slot++)
+                {
+                    int task = _slots[i * _k + slot];
+                    var target = row.Slice((1 + slot) * _d, _d);
+                    if (task < 0) target.Clear();
+                    else snapshot.Slice(task * _d, _d).CopyTo(target);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Sure.Models;
+
+namespace Sure.Cli.Tests;
+
+/// <summary>`sure run` and `sure eval` with the SURE policy, through the command line. One class: they swap Console.</summary>
+public sealed class RunAndEvalCommandTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("sure-run-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static (int Code, string Out, string Error) Invoke(params string[] args)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try { return (root.Parse(args).Invoke(), stdout.ToString(), stderr.ToString()); }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+
+    static void AssertOneLineError(int code, string error, string expected)
+    {
+        Assert.Equal(2, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Run_writes_the_model_the_training_log_and_the_chart()
+    {
+        var (code, output, _) = Invoke("run", "--out-dir", _dir, "--iterations", "1", "--minutes", "0.5");
+        Assert.Equal(0, code);
+        string model = Path.Combine(_dir, "sure-small-1.safetensors");
+        string log = Path.Combine(_dir, "sure-small-1-training.csv");
+        string chart = Path.Combine(_dir, "small-1-test-week.svg");
+        Assert.Equal("small-1", SureModel<float>.Load(model).Metadata["job"]);
+        Assert.StartsWith("iteration,mean_reward,loss,", File.ReadLines(log).First());
+        Assert.Contains("<svg", File.ReadAllText(chart));
+        Assert.Contains("best heuristic by reward: ", output);
+        foreach (var path in new[] { model, log, chart }) Assert.Contains(path, output);
+    }
+
+    [Theory]
+    [InlineData("--minutes", "0", "bad --minutes")]
+    [InlineData("--iterations", "0", "bad --iterations")]
+    [InlineData("--noise", "-1", "bad noise")]
+    [InlineData("--job", "no-such-job", "no-such-job")]
+    public void Run_refuses_bad_options_with_one_line(string option, string value, string expected)
+    {
+        var (code, _, error) = Invoke("run", "--out-dir", _dir, option, value);
+        AssertOneLineError(code, error, expected);
+    }
+
+    [Fact]
+    public void Eval_runs_sure_next_to_the_heuristics()
+    {
+        string path = Path.Combine(_dir, "w.safetensors");
+        SureModel<float>.Create(new SureConfig(), seed: 1).Save(path);
+        var (code, output, _) = Invoke("eval", "--job", "small-1", "--policies", "sure,ds2", "--model", path, "--json");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("\"policy\":\"sure\"", lines[0]);
+        Assert.Contains("\"policy\":\"ds2\"", lines[1]);
+    }
+
+    [Fact]
+    public void Eval_refuses_sure_without_a_model()
+    {
+        var (code, _, error) = Invoke("eval", "--job", "small-1", "--policies", "sure,hpa");
+        AssertOneLineError(code, error, "--model");
+    }
+
+    [Fact]
+    public void Eval_refuses_a_model_whose_config_does_not_fit()
+    {
+        string path = Path.Combine(_dir, "short.safetensors");
+        SureModel<float>.Create(new SureConfig { L = 12 }, seed: 1).Save(path);
+        var (code, _, error) = Invoke("eval", "--job", "small-1", "--policies", "sure", "--model", path);
+        AssertOneLineError(code, error, "L = 12");
+    }
+
+    [Fact]
+    public void Eval_refuses_a_missing_model_file()
+    {
+        var (code, _, error) = Invoke("eval", "--policies", "sure", "--model", Path.Combine(_dir, "none.safetensors"));
+        AssertOneLineError(code, error, "none.safetensors");
+    }
+}
