@@ -73,7 +73,7 @@ static class TrainCommand
             var model = SureTrainer.CreateModel(new SureConfig { H = h }, options.Seed);
             var trainer = new SureTrainer(model, graph, workload, sim, options);
             bool uniform = kind == SamplerKind.Uniform;
-            double TestReward() => GreedyPolicy.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
+            double TestReward() => SureAutoscaler.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
             double? before = parse.GetValue(evaluate) ? TestReward() : null;
 
             using var csv = new StreamWriter(logPath);

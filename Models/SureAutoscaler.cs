@@ -5,12 +5,13 @@ namespace Sure.Models;
 
 /// <summary>
 /// The SURE policy (SPEC 4.4, evaluation mode) as an <see cref="IAutoscaler"/> for one environment: after every span it
-/// builds S from the monitor's snapshots, runs the model's forward and scales each task by a_i = 2 sigmoid(m_i).
+/// reads the monitor's snapshots, computes m_i and scales each task by a_i = 2 sigmoid(m_i). The fast
+/// <see cref="SureDecider"/> decides for NVSS models; a model trained with the uniform sampler (the w/o NVSS ablation,
+/// which the decider does not implement) runs the tape forward on S built from the snapshots.
 /// <para>
 /// Noise: decision d of an episode (d = 0 at the first Decide after Initialize) draws x and y as
 /// <see cref="DecisionNoise"/> says, the same numbers as <see cref="SureDecider"/>, so an episode is reproducible from
-/// the seed whatever ran before it, and the faster decider can replace the forward here without changing decisions
-/// beyond float rounding.
+/// the seed whatever ran before it.
 /// </para>
 /// </summary>
 public sealed class SureAutoscaler : IAutoscaler
@@ -25,10 +26,12 @@ public sealed class SureAutoscaler : IAutoscaler
     readonly SubgraphSampler _sampler = new();
     readonly float[] _actionMean;
     readonly bool _uniformSampler;
+    readonly SureDecider? _decider;
+    readonly int[] _next;
     ulong _decision;
 
     /// <summary>Throws <see cref="SureFileException"/> when the model's config does not fit the environment.</summary>
-    public SureAutoscaler(SureModel<float> model, StreamEnvironment env, ulong seed)
+    public SureAutoscaler(SureModel<float> model, StreamEnvironment env, ulong seed, bool? uniformSampler = null)
     {
         CheckFits(model.Config, env);
         _model = model;
@@ -44,8 +47,18 @@ public sealed class SureAutoscaler : IAutoscaler
         _y = Tensor<float>.Zeros(_n, _l, 1 + _k);
         _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbors.Slots, env.Job.Edges));
         _actionMean = new float[_n];
+        _next = new int[_n];
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
-        _uniformSampler = model.Metadata.GetValueOrDefault("sampler") == "uniform";
+        _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
+        if (!_uniformSampler) _decider = new SureDecider(model, _input.Neighbours);
+    }
+
+    /// <summary>The SPEC metrics of the deterministic policy over [start, start + minutes) of a fresh environment.</summary>
+    public static EvalMetrics Evaluate(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim,
+        int start, int minutes, ulong seed, bool? uniformSampler = null)
+    {
+        var env = new StreamEnvironment(job, workload, sim);
+        return Episode.Run(env, new SureAutoscaler(model, env, seed, uniformSampler), start, minutes, seed);
     }
 
     public string Name => "sure";
@@ -78,8 +91,17 @@ public sealed class SureAutoscaler : IAutoscaler
 
     public void Decide(StreamEnvironment env, Span<int> parallelism)
     {
-        ComputeActionMeans(env);
-        for (int i = 0; i < _n; i++) parallelism[i] = Rescale(parallelism[i], Ratio(_actionMean[i]), _maxParallelism);
+        if (_decider != null)
+        {
+            _decider.Decide(env.Snapshots, env.OldestSnapshot, parallelism, _seed, _decision, _next);
+            _decider.ActionMeans.CopyTo(_actionMean);
+            _next.CopyTo(parallelism);
+        }
+        else
+        {
+            ComputeActionMeans(env);
+            for (int i = 0; i < _n; i++) parallelism[i] = Rescale(parallelism[i], Ratio(_actionMean[i]), _maxParallelism);
+        }
         _decision++;
     }
 
@@ -90,7 +112,7 @@ public sealed class SureAutoscaler : IAutoscaler
     public static int Rescale(int parallelism, double ratio, int maxParallelism) =>
         (int)Math.Clamp(Math.Round(ratio * parallelism, MidpointRounding.ToEven), 1, maxParallelism);
 
-    // The part a faster decision path replaces: snapshots in, m_i out.
+    // The tape forward: snapshots in, m_i out.
     void ComputeActionMeans(StreamEnvironment env)
     {
         FillState(env);

@@ -133,15 +133,8 @@ public sealed class SureDecider
         {
             float m = TensorPrimitives.Dot(_hg.AsSpan(i * _H, _H), headWeight) + headBias;
             _actionMean[i] = m;
-            newParallelism[i] = NewParallelism(2f / (1f + MathF.Exp(-m)), currentParallelism[i], _pMax);
+            newParallelism[i] = SureAutoscaler.Rescale(currentParallelism[i], SureAutoscaler.Ratio(m), _pMax);
         }
-    }
-
-    /// <summary>clamp(round(ratio * p), 1, pMax), rounding halves to even, in float as the reference does.</summary>
-    internal static int NewParallelism(float ratio, int p, int pMax)
-    {
-        float scaled = MathF.Round(ratio * p, MidpointRounding.ToEven);
-        return scaled < 1f ? 1 : scaled > pMax ? pMax : (int)scaled;
     }
 
     // SPEC 4.1's projections, once per (snapshot, task) row of the ring, in ring order.

@@ -238,7 +238,7 @@ public sealed class SureTrainer
                 for (int i = 0; i < n; i++)
                 {
                     u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
-                    _parallelism[i] = NextParallelism(u[i], _parallelism[i], o._sim.MaxParallelism);
+                    _parallelism[i] = SureAutoscaler.Rescale(_parallelism[i], SureAutoscaler.Ratio(u[i]), o._sim.MaxParallelism);
                 }
                 o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
             }
@@ -259,10 +259,4 @@ public sealed class SureTrainer
         }
     }
 
-    /// <summary>a = 2 sigmoid(u); p' = clamp(round_half_even(a p), 1, p_max).</summary>
-    public static int NextParallelism(double u, int p, int maxParallelism)
-    {
-        double ratio = 2 / (1 + Math.Exp(-u));
-        return (int)Math.Clamp(Math.Round(ratio * p, MidpointRounding.ToEven), 1, maxParallelism);
-    }
 }

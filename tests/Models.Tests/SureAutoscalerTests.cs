@@ -129,7 +129,10 @@ public class SureAutoscalerTests
         DecisionNoise.Fill(seed, 0, n, L, K, x.Span, y.Span);
         var table = new NeighbourTable(n, K, env.Neighbors.Slots, env.Job.Edges);
         var expected = model.Forward(new Tape<float>(), new SureInput<float>(s, x, y, table), 10, 4, new SubgraphSampler());
-        Assert.Equal(expected.ActionMean.Value.Span.ToArray(), policy.LastActionMean.ToArray());
+        // The policy decides with SureDecider, whose sums run in another order than the tape's: float rounding only.
+        var want = expected.ActionMean.Value.Span.ToArray();
+        var got = policy.LastActionMean.ToArray();
+        for (int i = 0; i < n; i++) Assert.True(Math.Abs(want[i] - got[i]) <= 1e-5 * (1 + Math.Abs(want[i])), $"task {i}: {got[i]} vs {want[i]}");
     }
 
     [Fact]

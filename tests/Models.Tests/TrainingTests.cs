@@ -80,7 +80,7 @@ public class TrainingTests
     {
         var job = JobCatalog.Load("small-1");
         var model = SureTrainer.CreateModel(new SureConfig { H = 16 }, seed: 1);
-        double Reward(ulong evalSeed) => GreedyPolicy.Evaluate(model, job, Workload, SimOptions.Default, 10080, 2880, evalSeed).Reward;
+        double Reward(ulong evalSeed) => SureAutoscaler.Evaluate(model, job, Workload, SimOptions.Default, 10080, 2880, evalSeed).Reward;
         double[] before = [Reward(11), Reward(12)];
         new SureTrainer(model, job, Workload, SimOptions.Default, new TrainOptions { Iterations = 100, Seed = 1, Threads = 2 }).Run();
         double[] after = [Reward(11), Reward(12)];
