@@ -8,14 +8,13 @@ namespace Sure.Tensors.Devices.OpenCl;
 /// OpenCL 1.2 backend: one context, one in-order queue and one program holding every kernel, built once when
 /// the backend is created. Prefers a GPU device, else the first device of the first platform that has one.
 /// </summary>
-public sealed unsafe class OpenClBackend : IComputeBackend
+public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
 {
     // No -cl-fast-relaxed-math, no -cl-mad-enable: the Philox draws must match the CPU bit for bit.
     // OpenCL 1.2 lets float division be off by 2.5 ulp and sqrt by 3 unless the device can round them
     // correctly and is asked to; we ask whenever it can.
     const string BuildOptions = "-cl-std=CL1.2";
     const string CorrectlyRounded = " -cl-fp32-correctly-rounded-divide-sqrt";
-    const int LinearGroup = 64;
 
     readonly ClApi cl;
     readonly nint context, queue, program;
@@ -196,23 +195,11 @@ public sealed unsafe class OpenClBackend : IComputeBackend
 
     public void Synchronize() => ClApi.Check(cl.Finish(queue), "clFinish");
 
-    // Kernel arguments: ints, floats, or buffers (passed as their cl_mem handle).
-    readonly struct Arg
-    {
-        public readonly long Bits;
-        public readonly int Size;
-        Arg(long bits, int size) { Bits = bits; Size = size; }
-        public static implicit operator Arg(int v) => new(v, 4);
-        public static implicit operator Arg(float v) => new(BitConverter.SingleToInt32Bits(v), 4);
-        public static implicit operator Arg(ulong v) => new((long)v, 8);
-        public static Arg Mem(nint handle) => new(handle, sizeof(nint));
-    }
-
-    Arg F(DeviceBuffer b, [CallerArgumentExpression(nameof(b))] string name = "") => Arg.Mem(Own(b, ElementType.Float32, name).Mem);
-    Arg I(DeviceBuffer b, [CallerArgumentExpression(nameof(b))] string name = "") => Arg.Mem(Own(b, ElementType.Int32, name).Mem);
+    protected override KernelArg BufferArg(DeviceBuffer b, ElementType type, string name) =>
+        KernelArg.Handle(Own(b, type, name).Mem, sizeof(nint));
 
     // global: work-items per dimension, rounded up to a multiple of local
-    void Launch(string name, ReadOnlySpan<int> global, ReadOnlySpan<int> local, params ReadOnlySpan<Arg> args)
+    protected override void Launch(string name, ReadOnlySpan<int> global, ReadOnlySpan<int> local, params ReadOnlySpan<KernelArg> args)
     {
         for (int d = 0; d < global.Length; d++) if (global[d] == 0) return;
         lock (launch)
@@ -234,126 +221,6 @@ public sealed unsafe class OpenClBackend : IComputeBackend
             ClApi.Check(cl.EnqueueNDRangeKernel(queue, kernel, (uint)dims, null, g, l, 0, null, null),
                 $"clEnqueueNDRangeKernel({name})");
         }
-    }
-
-    void Linear(string name, int n, params ReadOnlySpan<Arg> args) => Launch(name, [n], [LinearGroup], args);
-
-    public void Gemm(DeviceBuffer a, bool transA, DeviceBuffer b, bool transB, int m, int n, int k, bool accumulate, DeviceBuffer c)
-    {
-        CpuBackend.CheckGemm(a, b, c, m, n, k);
-        Launch("gemm_f32", [n, m], [Sources.GemmTile, Sources.GemmTile],
-            m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, F(a), F(b), F(c));
-    }
-
-    public void Map(UnaryOp op, DeviceBuffer x, int n, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(n, x, y);
-        var name = op switch
-        {
-            UnaryOp.Sigmoid => "sigmoid_f32",
-            UnaryOp.Softplus => "softplus_f32",
-            UnaryOp.Relu => "relu_f32",
-            UnaryOp.Tanh => "tanh_f32",
-            UnaryOp.Exp => "exp_f32",
-            UnaryOp.Log => "log_f32",
-            _ => throw new ArgumentOutOfRangeException(nameof(op)),
-        };
-        Linear(name, n, n, F(x), F(y));
-    }
-
-    public void Scale(DeviceBuffer x, float alpha, int n, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(n, x, y);
-        Linear("scale_f32", n, n, alpha, F(x), F(y));
-    }
-
-    public void Zip(BinaryOp op, DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(n, a, b, y);
-        var name = op switch
-        {
-            BinaryOp.Add => "add_f32",
-            BinaryOp.Mul => "mul_f32",
-            _ => throw new ArgumentOutOfRangeException(nameof(op)),
-        };
-        Linear(name, n, n, F(a), F(b), F(y));
-    }
-
-    public void AddBias(DeviceBuffer x, DeviceBuffer bias, int rows, int cols, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(rows * cols, x, y);
-        CpuBackend.CheckElements(cols, bias);
-        Linear("add_bias_f32", rows * cols, rows, cols, F(x), F(bias), F(y));
-    }
-
-    public void Softmax(DeviceBuffer x, int rows, int cols, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(rows * cols, x, y);
-        if (cols == 0) return;
-        Launch("softmax_rows_f32", [rows * Sources.RowGroup], [Sources.RowGroup], rows, cols, F(x), F(y));
-    }
-
-    public void TopK(DeviceBuffer x, int rows, int cols, int valid, int k, bool ascendingIndices, DeviceBuffer indices)
-    {
-        CpuBackend.CheckElements(rows * cols, x);
-        CpuBackend.CheckElements(rows * k, indices);
-        Linear("topk_rows_f32", rows, rows, cols, valid, k, ascendingIndices ? 1 : 0, F(x), I(indices));
-    }
-
-    public void MeanAggregate(DeviceBuffer rowPtr, DeviceBuffer colIdx, int rows, DeviceBuffer x, int d, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(rows + 1, rowPtr);
-        CpuBackend.CheckElements(rows * d, y);
-        Linear("csr_mean_f32", rows * d, rows, d, I(rowPtr), I(colIdx), F(x), F(y));
-    }
-
-    public void MeanAggregateBackward(DeviceBuffer tRowPtr, DeviceBuffer tColIdx, int xRows, DeviceBuffer rowPtr, int rows,
-        DeviceBuffer dy, int d, DeviceBuffer dx)
-    {
-        CpuBackend.CheckElements(xRows + 1, tRowPtr);
-        CpuBackend.CheckElements(rows + 1, rowPtr);
-        CpuBackend.CheckElements(rows * d, dy);
-        CpuBackend.CheckElements(xRows * d, dx);
-        Linear("csr_mean_backward_f32", xRows * d, xRows, d, I(tRowPtr), I(tColIdx), I(rowPtr), F(dy), F(dx));
-    }
-
-    public void SegmentMean(DeviceBuffer x, int d, DeviceBuffer segStart, int segments, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(segments + 1, segStart);
-        CpuBackend.CheckElements(segments * d, y);
-        Linear("segment_mean_f32", segments * d, segments, d, I(segStart), F(x), F(y));
-    }
-
-    public void SegmentMeanBackward(DeviceBuffer dy, int d, DeviceBuffer segStart, int segments, int xRows, DeviceBuffer dx)
-    {
-        CpuBackend.CheckElements(segments + 1, segStart);
-        CpuBackend.CheckElements(segments * d, dy);
-        CpuBackend.CheckElements(xRows * d, dx);
-        if (segments == 0) return;
-        Linear("segment_mean_backward_f32", xRows * d, segments, d, xRows, I(segStart), F(dy), F(dx));
-    }
-
-    public void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(count, index);
-        CpuBackend.CheckElements(count * d, y);
-        Linear("gather_rows_f32", count * d, count, d, I(index), F(x), F(y));
-    }
-
-    public void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx)
-    {
-        CpuBackend.CheckElements(xRows + 1, invRowPtr);
-        CpuBackend.CheckElements(xRows * d, dx);
-        Linear("scatter_add_rows_f32", xRows * d, xRows, d, I(invRowPtr), I(invPos), F(dy), F(dx));
-    }
-
-    public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)
-    {
-        CpuBackend.CheckElements(n, y);
-        if (draw == RandomDraw.Bits) Linear("philox_bits", n, n, seed, stream, offset, I(y));
-        else if (draw is RandomDraw.Uniform or RandomDraw.Gaussian or RandomDraw.Gumbel)
-            Linear("philox_float", n, (int)draw, n, seed, stream, offset, F(y));
-        else throw new ArgumentOutOfRangeException(nameof(draw));
     }
 
     public void Dispose()
