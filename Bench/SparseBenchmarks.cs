@@ -16,6 +16,10 @@ public class SparseBenchmarks
     float[] _x = null!, _y = null!, _dy = null!, _dx = null!;
     float[] _scores = null!;
     int[] _chosen = null!;
+    // SURE's two TopK shapes, one TopK.Row per row (ns/op = per row): anchors (60 values, k = 10), neighbours (28 values, k = 4).
+    const int SureRows = 256;
+    float[] _anchorScores = null!, _neighbourScores = null!;
+    int[] _anchors = null!, _neighbours = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,6 +34,10 @@ public class SparseBenchmarks
         _dx = new float[Nodes * D];
         _scores = Enumerable.Range(0, TopKRows * TopKCols).Select(_ => (float)rng.NextDouble()).ToArray();
         _chosen = new int[TopKRows * K];
+        _anchorScores = Enumerable.Range(0, SureRows * 60).Select(_ => (float)rng.NextDouble()).ToArray();
+        _neighbourScores = Enumerable.Range(0, SureRows * 28).Select(_ => (float)rng.NextDouble()).ToArray();
+        _anchors = new int[10];
+        _neighbours = new int[4];
     }
 
     [Benchmark]
@@ -51,4 +59,20 @@ public class SparseBenchmarks
 
     [Benchmark]
     public void TopKByIndex() => TopK.IndicesAscending<float>(_scores, TopKCols, K, _chosen);
+
+    [Benchmark(OperationsPerInvoke = SureRows)]
+    public int TopKRowSureAnchors60K10()
+    {
+        int sum = 0;
+        for (int r = 0; r < SureRows; r++) sum += TopK.Row<float>(_anchorScores.AsSpan(r * 60, 60), TopKOrder.ByIndexAscending, _anchors);
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = SureRows)]
+    public int TopKRowSureNeighbours28K4()
+    {
+        int sum = 0;
+        for (int r = 0; r < SureRows; r++) sum += TopK.Row<float>(_neighbourScores.AsSpan(r * 28, 28), TopKOrder.ByIndexAscending, _neighbours);
+        return sum;
+    }
 }

@@ -40,6 +40,30 @@ public class TopKTests
         }).QuickCheckThrowOnFailure();
     }
 
+    // Wider rows and larger k than SURE's (the SIMD screen, the > 64-column and k > 32 index sorts), signed zeros as ties,
+    // and k past the stack buffer (the general path).
+    [Fact]
+    public void MatchesSortReferenceOnWideRowsLargeKAndSignedZeros()
+    {
+        Prop.ForAll(Gen.Choose(0, 1 << 30).ToArbitrary(), seed =>
+        {
+            var rng = new Random(seed);
+            int cols = rng.Next(1, rng.Next(2) == 0 ? 80 : 400), k = rng.Next(1, Math.Min(cols, 300) + 3);
+            var order = rng.Next(2) == 0 ? TopKOrder.ByValueDescending : TopKOrder.ByIndexAscending;
+            var row = Enumerable.Range(0, cols).Select(_ => rng.Next(12) switch
+            {
+                0 => float.NaN, 1 => float.NegativeInfinity, 2 => float.PositiveInfinity, 3 => -0f, 4 => 0f,
+                var v => rng.Next(3) == 0 ? (float)rng.NextDouble() : v * -0.25f,
+            }).ToArray();
+            var indices = Enumerable.Repeat(12345, k).ToArray();
+            int chosen = TopK.Row<float>(row, order, indices);
+            var expected = Reference(row, cols, k, order);
+            var asDouble = Enumerable.Repeat(12345, k).ToArray();
+            TopK.Row<double>(row.Select(v => (double)v).ToArray(), order, asDouble);
+            return chosen == Math.Min(k, cols) && expected.SequenceEqual(indices) && expected.SequenceEqual(asDouble);
+        }).QuickCheckThrowOnFailure();
+    }
+
     [Fact]
     public void TiesGoToTheLowerIndex()
     {
