@@ -11,7 +11,7 @@ static class SimulateCommand
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id (j_1136) or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
-        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink or oracle-static", DefaultValueFactory = _ => "static" };
+        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static or sure (needs --model)", DefaultValueFactory = _ => "static" };
         var start = new Option<int>("--start") { Description = "First trace minute (default: the test week)", DefaultValueFactory = _ => WorkloadTrace.WeekMinutes };
         var minutes = new Option<int>("--minutes") { Description = "Minutes to simulate", DefaultValueFactory = _ => 1440 };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise (0 = deterministic)", DefaultValueFactory = _ => 0.05 };
@@ -20,13 +20,16 @@ static class SimulateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (one number per line or time,value CSV; default: ClarkNet)" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
+        var model = new Option<string?>("--model") { Description = "SURE weights (safetensors) for the policy 'sure'" };
 
         var command = new Command("simulate", "Run one autoscaling policy on one job over a window of the workload trace");
-        foreach (var o in new Option[] { job, policy, start, minutes, noise, seed, traceOut, json, trace, jobs }) command.Options.Add(o);
+        foreach (var o in new Option[] { job, policy, start, minutes, noise, seed, traceOut, json, trace, jobs, model }) command.Options.Add(o);
         command.SetAction(parse => SimCli.Guard("simulate", () =>
         {
             string policyName = parse.GetValue(policy)!;
-            SimCli.CheckPolicy(policyName);
+            string? modelPath = parse.GetValue(model);
+            SimCli.CheckPolicy(policyName, haveModel: modelPath is not null);
+            var sure = modelPath is null ? null : SimCli.LoadModel(modelPath);
             double sigma = parse.GetValue(noise);
             SimCli.CheckNoise(sigma);
             var graph = JobCatalog.Load(parse.GetValue(job)!, parse.GetValue(jobs));
@@ -38,7 +41,7 @@ static class SimulateCommand
             ulong noiseSeed = parse.GetValue(seed);
             var env = new StreamEnvironment(graph, workloadTrace.Workload(), new SimOptions { NoiseSigma = sigma });
             int trainMinutes = Math.Max(0, workloadTrace.Length - WorkloadTrace.WeekMinutes);
-            var autoscaler = SimCli.CreatePolicy(policyName, env, (0, trainMinutes), noiseSeed);
+            var autoscaler = SimCli.CreatePolicy(policyName, env, (0, trainMinutes), noiseSeed, sure);
 
             string? outPath = parse.GetValue(traceOut);
             StreamWriter? writer = null;

@@ -3,7 +3,7 @@ using Sure.Models;
 
 namespace Sure.Cli.Tests;
 
-/// <summary>`sure run` and `sure eval` with the SURE policy, through the command line. One class: they swap Console.</summary>
+/// <summary>`sure run`, `sure eval` and `sure simulate` with the SURE policy, through the command line. One class: they swap Console.</summary>
 public sealed class RunAndEvalCommandTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("sure-run-tests-").FullName;
@@ -15,6 +15,7 @@ public sealed class RunAndEvalCommandTests : IDisposable
         var root = new RootCommand();
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var (oldOut, oldError) = (Console.Out, Console.Error);
         Console.SetOut(stdout);
@@ -71,6 +72,28 @@ public sealed class RunAndEvalCommandTests : IDisposable
         Assert.Equal(2, lines.Length);
         Assert.Contains("\"policy\":\"sure\"", lines[0]);
         Assert.Contains("\"policy\":\"ds2\"", lines[1]);
+    }
+
+    [Fact]
+    public void Simulate_runs_sure_as_the_library_evaluates_it()
+    {
+        string path = Path.Combine(_dir, "w.safetensors");
+        var model = SureModel<float>.Create(new SureConfig(), seed: 3);
+        model.Save(path);
+        var (code, output, _) = Invoke("simulate", "--job", "small-1", "--policy", "sure", "--model", path,
+            "--start", "10080", "--minutes", "1440", "--seed", "2", "--json");
+        Assert.Equal(0, code);
+        double reward = System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("reward").GetDouble();
+        var expected = SureAutoscaler.Evaluate(model, Sure.Sim.JobCatalog.Load("small-1"),
+            Sure.Sim.WorkloadTrace.ClarkNet().Workload(), new Sure.Sim.SimOptions { NoiseSigma = 0.05 }, 10080, 1440, seed: 2);
+        Assert.Equal(expected.Reward, reward, 4);   // the JSON prints 4 decimals
+    }
+
+    [Fact]
+    public void Simulate_refuses_sure_without_a_model()
+    {
+        var (code, _, error) = Invoke("simulate", "--job", "small-1", "--policy", "sure");
+        AssertOneLineError(code, error, "model");
     }
 
     [Fact]
