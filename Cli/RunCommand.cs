@@ -17,7 +17,7 @@ static class RunCommand
 {
     static readonly string[] Heuristics = ["static", "hpa", "ds2", "flink", "oracle-static"];
 
-    sealed record Settings(string Job, double Minutes, int Iterations, ulong Seed, string OutDir, double Noise);
+    sealed record Settings(string Job, double Minutes, int Iterations, int Bootstrap, ulong Seed, string OutDir, double Noise);
 
     /// <summary>One policy's test week: its metrics and the per-minute series the chart draws.</summary>
     sealed record PolicyRun(string Name, EvalMetrics Metrics, double[] LatencySeconds, double[] Instances);
@@ -26,21 +26,23 @@ static class RunCommand
     {
         var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
         var minutes = new Option<double>("--minutes") { Description = "Training time budget in minutes (wall clock)", DefaultValueFactory = _ => 3.0 };
-        var iterations = new Option<int>("--iterations") { Description = "Most training iterations (whichever of this and --minutes comes first)", DefaultValueFactory = _ => 200 };
+        var iterations = new Option<int>("--iterations") { Description = "Most training iterations (whichever of this and --minutes comes first)", DefaultValueFactory = _ => TrainCommand.DefaultIterations };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Of those, iterations bootstrapped from HPA before REINFORCE", DefaultValueFactory = _ => TrainCommand.DefaultBootstrap };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights, the training and the evaluation noise", DefaultValueFactory = _ => 1UL };
         var outDir = new Option<string>("--out-dir") { Description = "Where the weights, training log and chart go", DefaultValueFactory = _ => "out" };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
 
         var command = new Command("run", "Train SURE on a job, evaluate it against the heuristics on the test week, chart the result");
-        foreach (var o in new Option[] { job, minutes, iterations, seed, outDir, noise }) command.Options.Add(o);
+        foreach (var o in new Option[] { job, minutes, iterations, bootstrap, seed, outDir, noise }) command.Options.Add(o);
         command.SetAction(parse => SimCli.Guard("run", () => Run(new Settings(parse.GetValue(job)!, parse.GetValue(minutes),
-            parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(outDir)!, parse.GetValue(noise)))));
+            parse.GetValue(iterations), parse.GetValue(bootstrap), parse.GetValue(seed), parse.GetValue(outDir)!, parse.GetValue(noise)))));
         return command;
     }
 
     static int Run(Settings settings)
     {
         if (!(settings.Minutes > 0) || !double.IsFinite(settings.Minutes)) throw new SimInputException($"bad --minutes {settings.Minutes}: a positive number");
+        if (settings.Bootstrap < 0) throw new SimInputException($"bad --bootstrap {settings.Bootstrap}: at least 0");
         if (settings.Iterations < 1) throw new SimInputException($"bad --iterations {settings.Iterations}: at least 1");
         SimCli.CheckNoise(settings.Noise);
         var graph = JobCatalog.Load(settings.Job);
@@ -59,6 +61,7 @@ static class RunCommand
         var trainer = new SureTrainer(model, graph, workload, sim, new TrainOptions
         {
             Iterations = settings.Iterations,
+            BootstrapIterations = settings.Bootstrap,
             MaxMinutes = settings.Minutes,
             Seed = settings.Seed,
             TrainStart = 0,
@@ -129,15 +132,13 @@ static class RunCommand
     }
 
     static string Describe(IterationLog l) => string.Create(CultureInfo.InvariantCulture,
-        $"iteration {l.Iteration}, mean reward {l.MeanReward:0.0000}, loss {l.Loss:0.0000}, std {Math.Exp(l.LogStd):0.000}");
+        $"iteration {l.Iteration} ({(l.Phase == TrainPhase.Bootstrap ? "bootstrap" : "reinforce")}), mean reward {l.MeanReward:0.0000}, loss {l.Loss:0.0000}, std {Math.Exp(l.LogStd):0.000}");
 
     static void WriteTrainingLog(string path, IReadOnlyList<IterationLog> log)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("iteration,mean_reward,loss,policy_loss,mutual_information,kl,grad_norm,log_std,elapsed_s");
-        foreach (var l in log)
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{l.Iteration},{l.MeanReward},{l.Loss},{l.PolicyLoss},{l.MutualInformation},{l.Kl},{l.GradNorm},{l.LogStd},{l.Elapsed.TotalSeconds}"));
+        writer.WriteLine(IterationLog.CsvHeader);
+        foreach (var l in log) writer.WriteLine(l.ToCsv());
     }
 
     static List<PolicyRun> Evaluate(SureModel<float> model, StreamEnvironment env, (int Start, int Minutes) test, ulong seed)

@@ -13,15 +13,20 @@ namespace Sure.Cli;
 /// </summary>
 static class TrainCommand
 {
+    /// <summary>The recipe measured in RESULTS.md: 150 iterations bootstrapped from HPA, then 150 of REINFORCE.</summary>
+    public const int DefaultIterations = 300, DefaultBootstrap = 150;
+
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job name (small-1 ... large-2), sample job id, or random:N[:SEED]", Required = true };
-        var iterations = new Option<int?>("--iterations") { Description = "Iterations (default 200; unbounded when only --minutes is given)" };
+        var iterations = new Option<int?>("--iterations") { Description = $"Iterations (default {DefaultIterations}; unbounded when only --minutes is given)" };
         var minutes = new Option<double?>("--minutes") { Description = "Wall-clock budget in minutes: stop after the iteration that crosses it" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights, windows and all noise", DefaultValueFactory = _ => 1UL };
         var sampler = new Option<string>("--sampler") { Description = "nvss, or uniform (the w/o NVSS ablation)", DefaultValueFactory = _ => "nvss" };
         var mi = new Option<double>("--mi") { Description = "beta_mi, weight of the mutual-information term (0 = the w/o MI ablation)", DefaultValueFactory = _ => 0.1 };
         var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var start = new Option<string>("--start") { Description = "Parallelism each training window starts from: random (log-uniform in [1, p_max] per task) or p0", DefaultValueFactory = _ => "random" };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Iterations of bootstrapping from HPA before REINFORCE (they count towards --iterations; 0 = REINFORCE only)", DefaultValueFactory = _ => DefaultBootstrap };
         var hidden = new Option<int>("--hidden") { Description = "H, the hidden width", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Weights file to write (safetensors)", Required = true };
         var log = new Option<string?>("--log") { Description = "CSV log of every iteration (default: --out with extension .csv)" };
@@ -30,7 +35,7 @@ static class TrainCommand
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
-        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse => Guard(() =>
         {
@@ -40,6 +45,13 @@ static class TrainCommand
                 "nvss" => SamplerKind.Nvss,
                 "uniform" => SamplerKind.Uniform,
                 _ => throw new SimInputException($"bad sampler '{samplerName}': expected nvss or uniform"),
+            };
+            string startName = parse.GetValue(start)!;
+            var startKind = startName switch
+            {
+                "random" => StartKind.Random,
+                "p0" => StartKind.Initial,
+                _ => throw new SimInputException($"bad start '{startName}': expected random or p0"),
             };
             int? iterationCount = parse.GetValue(iterations);
             double? budget = parse.GetValue(minutes);
@@ -60,10 +72,12 @@ static class TrainCommand
             string logPath = parse.GetValue(log) ?? Path.ChangeExtension(outPath, ".csv");
             var options = new TrainOptions
             {
-                Iterations = iterationCount ?? (budget is null ? 200 : int.MaxValue),
+                Iterations = iterationCount ?? (budget is null ? DefaultIterations : int.MaxValue),
                 MaxMinutes = budget,
                 Seed = parse.GetValue(seed),
                 Sampler = kind,
+                Start = startKind,
+                BootstrapIterations = parse.GetValue(bootstrap),
                 BetaMi = betaMi,
                 Threads = threadCount,
                 TrainStart = 0,
@@ -105,7 +119,7 @@ static class TrainCommand
                                 if (budget is double m) done = Math.Max(done, entry.Elapsed.TotalMinutes / m);
                                 bar.Value = Math.Min(1000, 1000 * done);
                                 bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                                    $"it {entry.Iteration} reward {entry.MeanReward:F4} loss {entry.Loss:F3} pg {entry.PolicyLoss:F3} mi {entry.MutualInformation:F2} kl {entry.Kl:F1}"));
+                                    $"it {entry.Iteration}{(entry.Phase == TrainPhase.Bootstrap ? " (bootstrap)" : "")} reward {entry.MeanReward:F4} loss {entry.Loss:F3} pg {entry.PolicyLoss:F3} mi {entry.MutualInformation:F2} kl {entry.Kl:F1}"));
                             }, cancel.Token);
                             bar.Value = 1000;
                         });

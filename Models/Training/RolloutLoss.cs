@@ -49,9 +49,8 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
         out LossValues values, Tensor<T> frozenProbability = default)
     {
-        int n = Batch.Tasks, decisions = Batch.Decisions, span = Batch.L * n * Batch.D, rows = decisions * n;
-        for (int t = 0; t < decisions; t++)
-            Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
+        int n = Batch.Tasks, rows = Batch.Decisions * n;
+        var output = Forward(tape, model, weights, snapshots, seed, firstStream, frozenProbability);
         var us = _u.Span;
         var rowAdvantage = _rowAdvantage.Span;
         for (int row = 0; row < rows; row++)
@@ -59,10 +58,6 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             us[row] = T.CreateChecked(u[row]);
             rowAdvantage[row] = T.CreateChecked(advantages[row / n]);
         }
-
-        var output = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
-
-        LastOutput = output;
 
         // Policy term: sum_rows log N(u; m, s^2) Adv + beta_g sum_nodes ln q Adv.
         var logStd = tape.Param(model.HeadLogStd);
@@ -81,15 +76,48 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             weighted = tape.Add(gaussian, tape.Scale(samplerTerm, T.CreateChecked(weights.BetaG)));
         }
         var policy = tape.Scale(weighted, T.CreateChecked(-1.0 / ((double)rolloutsInBatch * rows)));
-        var loss = policy;
+        return AddAuxiliary(tape, model, weights, rolloutsInBatch, snapshots, output, policy, out values);
+    }
 
+    /// <summary>
+    /// The bootstrap loss (docs/training.md): the same forward, with the policy term replaced by the squared distance
+    /// of the action means to a teacher's u (per row), sum (m - u)^2 / (R * Decisions * n); MI and KL as in Build.
+    /// snapshots: [Decisions, L, n, D]; target: [Decisions, n].
+    /// </summary>
+    public Var<T> BuildImitation(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
+        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> target, ulong seed, ulong firstStream, out LossValues values)
+    {
+        int rows = Batch.Decisions * Batch.Tasks;
+        var output = Forward(tape, model, weights, snapshots, seed, firstStream, default);
+        var us = _u.Span;
+        for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(target[row]);
+        var difference = tape.Sub(output.ActionMean, tape.Constant(_u));
+        var imitation = tape.Scale(tape.Sum(tape.Mul(difference, difference)), T.CreateChecked(1.0 / ((double)rolloutsInBatch * rows)));
+        return AddAuxiliary(tape, model, weights, rolloutsInBatch, snapshots, output, imitation, out values);
+    }
+
+    SureOutput<T> Forward(Tape<T> tape, SureModel<T> model, LossWeights weights, ReadOnlySpan<float> snapshots, ulong seed,
+        ulong firstStream, Tensor<T> frozenProbability)
+    {
+        int span = Batch.L * Batch.Tasks * Batch.D;
+        for (int t = 0; t < Batch.Decisions; t++)
+            Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
+        LastOutput = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
+        return LastOutput;
+    }
+
+    // main + the MI and KL terms of SPEC 5, each scaled for a batch of rolloutsInBatch rollouts.
+    Var<T> AddAuxiliary(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch, ReadOnlySpan<float> snapshots,
+        SureOutput<T> output, Var<T> main, out LossValues values)
+    {
+        var loss = main;
         double mi = 0, kl = 0;
-        if (weights.BetaMi != 0 && decisions > 1)
+        if (weights.BetaMi != 0 && Batch.Decisions > 1)
         {
             var features = _stgFeatures.Span;
             for (int k = 0; k < features.Length; k++) features[k] = T.CreateChecked(snapshots[k]);
             var f = _encoder.Encode(tape, model, tape.Constant(_stgFeatures));
-            var information = Losses.JsMutualInformation(tape, output.Hg, f, tape.Param(model.DiscWeight), n);
+            var information = Losses.JsMutualInformation(tape, output.Hg, f, tape.Param(model.DiscWeight), Batch.Tasks);
             mi = double.CreateChecked(information.Value.Span[0]);
             loss = tape.Add(loss, tape.Scale(information, T.CreateChecked(-weights.BetaMi / rolloutsInBatch)));
         }
@@ -99,7 +127,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             kl = double.CreateChecked(divergence.Value.Span[0]);
             loss = tape.Add(loss, tape.Scale(divergence, T.CreateChecked(weights.BetaKl / rolloutsInBatch)));
         }
-        values = new LossValues(double.CreateChecked(loss.Value.Span[0]), double.CreateChecked(policy.Value.Span[0]), mi, kl);
+        values = new LossValues(double.CreateChecked(loss.Value.Span[0]), double.CreateChecked(main.Value.Span[0]), mi, kl);
         return loss;
     }
 }

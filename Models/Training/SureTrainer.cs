@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Sure.Sim;
+using Sure.Sim.Autoscalers;
 
 namespace Sure.Models.Training;
 
@@ -20,17 +21,19 @@ namespace Sure.Models.Training;
 public sealed class SureTrainer
 {
     // Philox streams (keyed by Seed): the window, the simulator seeds, and 4 per decision (x, y, u, spare).
-    const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, DecisionStreams = 1UL << 40;
+    const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
+        DecisionStreams = 1UL << 40;
 
     readonly SureModel<float> _model;
     readonly JobGraph _job;
     readonly double[] _workload;
     readonly SimOptions _sim;
-    readonly Adam<float> _adam;
+    readonly Adam<float> _adam, _bootstrapAdam;
     readonly Worker[] _workers;
     readonly SureModel<float>[] _replicas;
     readonly float[][] _snapshots, _u;        // per rollout: [T, L, n, D], [T, n]
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
+    readonly int[] _start;                                // [n] the window's starting parallelism
     readonly LossValues[] _lossValues;
     readonly LossWeights _weights;
     readonly int _n, _spanFloats;
@@ -54,6 +57,8 @@ public sealed class SureTrainer
         Options = options;
         _weights = new LossWeights(options.BetaG, options.BetaMi, options.BetaKl, options.Sampler == SamplerKind.Uniform);
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
+        _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.LearningRate);
+        if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
         _n = job.TaskCount;
         _spanFloats = sim.SpanMinutes * _n * StreamEnvironment.FeatureCount;
 
@@ -73,7 +78,20 @@ public sealed class SureTrainer
         _returns = new double[R * T];
         _advantages = new double[R * T];
         _lossValues = new LossValues[R];
+        _start = new int[_n];
     }
+
+    /// <summary>
+    /// The u whose ratio a = 2 sigmoid(u) takes p to next: logit(a / 2) with a = next / p, kept inside (0, 2) by a margin
+    /// of 0.02 (a teacher's p' = 2p, possible from p = 1, is fitted at a = 1.98, which still rounds to 2).
+    /// </summary>
+    public static float ImitationTarget(int p, int next)
+    {
+        double ratio = Math.Clamp(next / (double)p, RatioMargin, 2 - RatioMargin);
+        return (float)Math.Log(ratio / (2 - ratio));
+    }
+
+    const double RatioMargin = 0.02;
 
     /// <summary>Scale of head.weight in <see cref="CreateModel"/>.</summary>
     public const double HeadInitScale = 0.01;
@@ -122,13 +140,21 @@ public sealed class SureTrainer
         int windowMinutes = (T + 1) * _sim.SpanMinutes;
         uint range = (uint)(Options.TrainMinutes - windowMinutes + 1);
         int start = Options.TrainStart + (int)(Philox.Bits(Options.Seed, WindowStream, (ulong)iteration) % range);
+        DrawStart(iteration);
 
-        ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start), (iteration, start));
-
-        Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
-        Losses.Advantages(_returns, T, _advantages);
-
-        ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration), iteration);
+        var phase = iteration < Options.BootstrapIterations ? TrainPhase.Bootstrap : TrainPhase.Reinforce;
+        if (phase == TrainPhase.Bootstrap)
+        {
+            ForEachRollout(static (worker, r, state) => worker.TeacherRollout(r, state.iteration, state.start), (iteration, start));
+            ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
+        }
+        else
+        {
+            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start), (iteration, start));
+            Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
+            Losses.Advantages(_returns, T, _advantages);
+            ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration), iteration);
+        }
 
         // Sum the rollouts' gradients in rollout order: the same float sums whatever the thread count.
         _model.Parameters.ZeroGrad();
@@ -140,7 +166,7 @@ public sealed class SureTrainer
                 for (int j = 0; j < sum.Length; j++) sum[j] += part[j];
             }
         double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
-        _adam.Step();
+        (phase == TrainPhase.Bootstrap ? _bootstrapAdam : _adam).Step();
         _completed++;
 
         double meanReward = 0, loss = 0, policy = 0, mi = 0, kl = 0;
@@ -152,8 +178,24 @@ public sealed class SureTrainer
             mi += v.MutualInformation / R;
             kl += v.Kl / R;
         }
-        return new IterationLog(_completed, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
+        return new IterationLog(_completed, phase, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
             _model.HeadLogStd.Value.Span[0], clock.Elapsed);
+    }
+
+    void DrawStart(int iteration)
+    {
+        int pMax = _sim.MaxParallelism;
+        if (Options.Start == StartKind.Initial)
+        {
+            Array.Fill(_start, _sim.InitialParallelism);
+            return;
+        }
+        double logMax = Math.Log(pMax);
+        for (int i = 0; i < _n; i++)
+        {
+            double u = Philox.ToUniformDouble(Philox.Bits(Options.Seed, StartStream, (ulong)iteration * (ulong)_n + (ulong)i));
+            _start[i] = Math.Clamp((int)Math.Round(Math.Exp(u * logMax), MidpointRounding.ToEven), 1, pMax);
+        }
     }
 
     // Rollout r runs on worker r mod W: a fixed assignment, and each rollout's result is independent of its worker.
@@ -204,6 +246,7 @@ public sealed class SureTrainer
         readonly SubgraphSampler _sampler = new();
         readonly RolloutLoss<float> _loss;
         readonly int[] _parallelism;
+        readonly HpaAutoscaler _teacher = new();
 
         public Worker(SureTrainer owner)
         {
@@ -221,7 +264,7 @@ public sealed class SureTrainer
             var model = o._model;
             int n = o._n, T = o.Options.WindowHours;
             ulong seed = o.Options.Seed, first = o.FirstDecisionStream(iteration, r);
-            Array.Fill(_parallelism, o._sim.InitialParallelism);
+            o._start.CopyTo(_parallelism, 0);
             _env.Reset(start, _parallelism, o.EnvironmentSeed(iteration, r));
             _env.Step(_parallelism);
             float std = MathF.Exp(model.HeadLogStd.Value.Span[0]);
@@ -244,7 +287,45 @@ public sealed class SureTrainer
             }
         }
 
+        /// <summary>Rollout r run by HPA; u holds the teacher's actions as u = logit(a / 2), a = p' / p kept inside (0, 2).</summary>
+        public void TeacherRollout(int r, int iteration, int start)
+        {
+            var o = _owner;
+            int n = o._n, T = o.Options.WindowHours;
+            o._start.CopyTo(_parallelism, 0);
+            _env.Reset(start, _parallelism, o.EnvironmentSeed(iteration, r));
+            _env.Step(_parallelism);
+            for (int t = 0; t < T; t++)
+            {
+                _env.CopySnapshotsOldestFirst(o._snapshots[r].AsSpan(t * o._spanFloats, o._spanFloats));
+                var u = o._u[r].AsSpan(t * n, n);
+                for (int i = 0; i < n; i++) u[i] = _parallelism[i];
+                _teacher.Decide(_env, _parallelism);
+                for (int i = 0; i < n; i++) u[i] = ImitationTarget((int)u[i], _parallelism[i]);
+                o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
+            }
+        }
+
+        public void ImitationGradient(int r, int iteration)
+        {
+            var o = _owner;
+            var replica = PrepareReplica(r);
+            var loss = _loss.BuildImitation(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
+                o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
+            _tape.Backward(loss);
+        }
+
         public void RolloutGradient(int r, int iteration)
+        {
+            var o = _owner;
+            var replica = PrepareReplica(r);
+            int T = o.Options.WindowHours;
+            var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
+                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
+            _tape.Backward(loss);
+        }
+
+        SureModel<float> PrepareReplica(int r)
         {
             var o = _owner;
             var replica = o._replicas[r];
@@ -252,10 +333,7 @@ public sealed class SureTrainer
                 o._model.Parameters[k].Value.Span.CopyTo(replica.Parameters[k].Value.Span);
             replica.Parameters.ZeroGrad();
             _tape.Reset();
-            int T = o.Options.WindowHours;
-            var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
-            _tape.Backward(loss);
+            return replica;
         }
     }
 

@@ -6,6 +6,13 @@ namespace Sure.Models.Training;
 /// </summary>
 public enum SamplerKind { Nvss, Uniform }
 
+/// <summary>
+/// The parallelism a training window starts from (SPEC 6 is silent; evaluation always starts at p_0).
+/// Initial: p_0 for every task. Random: per task log-uniform in [1, p_max], drawn per window and shared by its R
+/// rollouts (the start is part of the window's input, so Decima's baseline stays unbiased). docs/training.md says why.
+/// </summary>
+public enum StartKind { Initial, Random }
+
 /// <summary>REINFORCE settings of SPEC 6 and loss weights of SPEC 5; the defaults are the SPEC's.</summary>
 public sealed record TrainOptions
 {
@@ -24,19 +31,29 @@ public sealed record TrainOptions
     public double BetaMi { get; init; } = 0.1;
     public double BetaKl { get; init; } = 1e-3;
     public SamplerKind Sampler { get; init; } = SamplerKind.Nvss;
+    public StartKind Start { get; init; } = StartKind.Random;
+    /// <summary>
+    /// Iterations of bootstrapping before REINFORCE (AWARE's "RL bootstrapping", papers/aware-atc23-slides.txt): the
+    /// windows are run by HPA and the action means are fitted to HPA's ratios. They count towards Iterations.
+    /// </summary>
+    public int BootstrapIterations { get; init; }
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>The training week: windows are drawn inside [TrainStart, TrainStart + TrainMinutes).</summary>
     public int TrainStart { get; init; } = 0;
     public int TrainMinutes { get; init; } = 10080;
 }
 
-/// <summary>One iteration: mean span reward of its rollouts, the loss and its parts (as in SPEC 5), the gradient's
-/// global norm before clipping, head.log_std after the step, and the time since Run started.</summary>
-public sealed record IterationLog(int Iteration, double MeanReward, double Loss, double PolicyLoss, double MutualInformation,
+/// <summary>Bootstrap: rollouts run by HPA, the policy term is the squared distance to HPA's actions. Reinforce: SPEC 6.</summary>
+public enum TrainPhase { Bootstrap, Reinforce }
+
+/// <summary>One iteration: its phase, mean span reward of its rollouts, the loss and its parts (as in SPEC 5; PolicyLoss is
+/// the imitation term in the bootstrap phase), the gradient's global norm before clipping, head.log_std after the step,
+/// and the time since Run started.</summary>
+public sealed record IterationLog(int Iteration, TrainPhase Phase, double MeanReward, double Loss, double PolicyLoss, double MutualInformation,
     double Kl, double GradNorm, double LogStd, TimeSpan Elapsed)
 {
-    public const string CsvHeader = "Iteration,MeanReward,Loss,PolicyLoss,MutualInformation,Kl,GradNorm,LogStd,Elapsed";
+    public const string CsvHeader = "Iteration,Phase,MeanReward,Loss,PolicyLoss,MutualInformation,Kl,GradNorm,LogStd,Elapsed";
 
     public string ToCsv() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{Iteration},{MeanReward:R},{Loss:R},{PolicyLoss:R},{MutualInformation:R},{Kl:R},{GradNorm:R},{LogStd:R},{Elapsed.TotalSeconds:F3}");
+        $"{Iteration},{(Phase == TrainPhase.Bootstrap ? "bootstrap" : "reinforce")},{MeanReward:R},{Loss:R},{PolicyLoss:R},{MutualInformation:R},{Kl:R},{GradNorm:R},{LogStd:R},{Elapsed.TotalSeconds:F3}");
 }

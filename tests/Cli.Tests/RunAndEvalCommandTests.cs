@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sure.Models;
+using Sure.Models.Training;
 
 namespace Sure.Cli.Tests;
 
@@ -44,7 +45,7 @@ public sealed class RunAndEvalCommandTests : IDisposable
         string log = Path.Combine(_dir, "sure-small-1-training.csv");
         string chart = Path.Combine(_dir, "small-1-test-week.svg");
         Assert.Equal("small-1", SureModel<float>.Load(model).Metadata["job"]);
-        Assert.StartsWith("iteration,mean_reward,loss,", File.ReadLines(log).First());
+        Assert.StartsWith(IterationLog.CsvHeader, File.ReadLines(log).First());
         Assert.Contains("<svg", File.ReadAllText(chart));
         Assert.Contains("best heuristic by reward: ", output);
         foreach (var path in new[] { model, log, chart }) Assert.Contains(path, output);
