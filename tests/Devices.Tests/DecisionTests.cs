@@ -230,6 +230,53 @@ public class DecisionTests(ITestOutputHelper output)
     [Theory, MemberData(nameof(BackendsAndForwardCases))]
     public void ForwardOnTheDeviceMatchesTheCpuForward(string backendName, string name)
     {
+        var (model, input) = ForwardCase(name);
+        AssertSameForward(ForwardFiles.Run(model, input, grad: false, useDouble: false),
+            DeviceForward.Run(TestBackends.Backend(backendName), model, input), $"{name} on {backendName}");
+    }
+
+    // The command's code path: files in, file out, the backend created from the --device name.
+    [Theory, MemberData(nameof(Backends))]
+    public void SureForwardWithADeviceWritesTheCpuOutputs(string backendName)
+    {
+        var dir = Directory.CreateTempSubdirectory("sure-device-forward-").FullName;
+        try
+        {
+            var (model, input) = ForwardCase("padding");
+            string Path(string file) => System.IO.Path.Combine(dir, file);
+            model.Write(Path("model.safetensors"));
+            input.Write(Path("input.safetensors"));
+            var error = new StringWriter();
+            Assert.Equal(0, ForwardFiles.Execute(Path("model.safetensors"), Path("input.safetensors"), Path("cpu.safetensors"), false, false, error));
+            Assert.Equal(0, ForwardFiles.Execute(Path("model.safetensors"), Path("input.safetensors"), Path("device.safetensors"), false, false,
+                error, device: backendName));
+            Assert.Equal("", error.ToString());
+            AssertSameForward(SafetensorsFile.Read(Path("cpu.safetensors")), SafetensorsFile.Read(Path("device.safetensors")), backendName);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static void AssertSameForward(SafetensorsFile expected, SafetensorsFile actual, string what)
+    {
+        Assert.Equal(expected.Names.Order(), actual.Names.Order());
+        Assert.Equal(expected.GetInt32("anchors").Values, actual.GetInt32("anchors").Values);
+        Assert.Equal(expected.GetInt32("neighbors").Values, actual.GetInt32("neighbors").Values);
+        foreach (var tensor in new[] { "mu", "sigma", "omega", "h_g", "action_mean" })
+        {
+            Assert.Equal(expected[tensor].Shape, actual[tensor].Shape);
+            var (want, got) = (expected.GetFloat(tensor).Values, actual.GetFloat(tensor).Values);
+            for (int e = 0; e < want.Length; e++)
+                Assert.True(Math.Abs(got[e] - want[e]) <= 1e-5 * (1 + Math.Abs(want[e])),
+                    $"{what}: {tensor}[{e}] = {got[e]:R}, {want[e]:R} on the CPU");
+        }
+    }
+
+    // A model file and a SPEC 8 input file with random S (padding zero), noises and weights.
+    static (SafetensorsFile Model, SafetensorsFile Input) ForwardCase(string name)
+    {
         var (config, n, edges, L, k1, k2) = name switch
         {
             "chain" => (new SureConfig { H = 16 }, 4, new[] { 0, 1, 1, 2, 2, 3 }, 12, 5, 2),
@@ -261,21 +308,7 @@ public class DecisionTests(ITestOutputHelper output)
         input.Add("y", y, n, L, slots);
         input.Add("k1", new[] { k1 }, 1);
         input.Add("k2", new[] { k2 }, 1);
-        var model = SureModel<float>.Create(config, seed: 7).ToSafetensors();
-
-        var expected = ForwardFiles.Run(model, input, grad: false, useDouble: false);
-        var actual = DeviceForward.Run(TestBackends.Backend(backendName), model, input);
-        Assert.Equal(expected.Names.Order(), actual.Names.Order());
-        Assert.Equal(expected.GetInt32("anchors").Values, actual.GetInt32("anchors").Values);
-        Assert.Equal(expected.GetInt32("neighbors").Values, actual.GetInt32("neighbors").Values);
-        foreach (var tensor in new[] { "mu", "sigma", "omega", "h_g", "action_mean" })
-        {
-            Assert.Equal(expected[tensor].Shape, actual[tensor].Shape);
-            var (want, got) = (expected.GetFloat(tensor).Values, actual.GetFloat(tensor).Values);
-            for (int e = 0; e < want.Length; e++)
-                Assert.True(Math.Abs(got[e] - want[e]) <= 1e-5 * (1 + Math.Abs(want[e])),
-                    $"{name} {tensor}[{e}] = {got[e]:R} on {backendName}, {want[e]:R} on the CPU");
-        }
+        return (SureModel<float>.Create(config, seed: 7).ToSafetensors(), input);
     }
 
     // A random DAG of n tasks, edges (parent, child) with parent < child.
