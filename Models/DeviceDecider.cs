@@ -78,10 +78,7 @@ public sealed class DeviceDecider : IDisposable
     public void Decide(ReadOnlySpan<float> ring, int oldest, ReadOnlySpan<int> currentParallelism, ulong seed, ulong decisionIndex,
         Span<int> newParallelism)
     {
-        if (ring.Length != _L * _n * _D) throw new ArgumentException($"ring holds {ring.Length} values, expected [{_L}, {_n}, {_D}]");
-        if ((uint)oldest >= (uint)_L) throw new ArgumentOutOfRangeException(nameof(oldest), $"oldest = {oldest} is outside 0..{_L - 1}");
-        if (currentParallelism.Length != _n || newParallelism.Length != _n)
-            throw new ArgumentException($"parallelism spans must hold {_n} values");
+        SureDecider.CheckArguments(_L, _n, _D, ring.Length, oldest, currentParallelism.Length, newParallelism.Length);
 
         DecisionScalars.Write(_scalars, oldest, seed, decisionIndex);
         _backend.Upload(ring, _ring);
