@@ -1,14 +1,18 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Spectre.Console;
 using Sure.Models;
+using Sure.Tensors.Devices;
+using Sure.Tensors.Devices.Cuda;
 
 namespace Sure.Cli;
 
 /// <summary>
-/// `sure bench infer`: one whole-job decision (SureDecider) per call, the C# side of Bench/torch_decision.py:
-/// same sizes, jobs, defaults and JSON fields.
+/// `sure bench infer`: one whole-job decision per call, the C# side of Bench/torch_decision.py: same sizes, jobs,
+/// defaults and JSON fields. --device cpu times SureDecider; opencl and cuda time DeviceDecider, one call being the
+/// ring's upload, the decision and the new parallelism's download (cuda also with the decision replayed as a graph).
 /// </summary>
 static class BenchInfer
 {
@@ -20,7 +24,11 @@ static class BenchInfer
             DefaultValueFactory = _ => "6,46,1000",
         };
         var threads = new Option<int>("--threads") { Description = "Threads per GEMM", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "Only cpu for now", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu (SureDecider), opencl or cuda (DeviceDecider: ring up, decision, parallelism down; cuda also as a replayed graph)",
+            DefaultValueFactory = _ => "cpu",
+        };
         var seconds = new Option<double>("--seconds") { Description = "Measured time per size", DefaultValueFactory = _ => 2.0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per size instead of a table" };
         var command = new Command("infer", "Microseconds and bytes allocated per whole-job SURE decision") { tasks, threads, device, seconds, json };
@@ -42,35 +50,60 @@ static class BenchInfer
                 Console.Error.WriteLine("sure bench infer: every size must be at least 1");
                 return 2;
             }
-            if (parseResult.GetValue(device) != "cpu")
+            string deviceName = parseResult.GetValue(device)!.Trim().ToLowerInvariant();
+            IComputeBackend? backend = null;
+            if (deviceName != "cpu" && !Backends.TryCreate(deviceName, out backend, out var reason))
             {
-                Console.Error.WriteLine($"sure bench infer: device {parseResult.GetValue(device)} is not available (cpu only)");
+                Console.Error.WriteLine($"sure bench infer: device {deviceName} is unavailable: {reason}");
                 return 2;
             }
-            int threadCount = Math.Max(1, parseResult.GetValue(threads));
-            bool asJson = parseResult.GetValue(json);
-            double target = Math.Max(0.05, parseResult.GetValue(seconds));
-
-            var table = new Table().AddColumns("n", "job", "K", "nodes", "median us", "p10 us", "p90 us", "GFLOP/s (SAGE)", "alloc B/decision");
-            // One discarded pass over the first size: in a fresh process the first measurement ran up to 2x slow
-            // even after its own warm-up (tiered JIT and PGO still settling); later sizes were not affected.
-            Measure(sizes[0], threadCount, 0.5);
-            foreach (int n in sizes)
+            try
             {
-                var r = Measure(n, threadCount, target);
-                string Num(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
-                if (asJson)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{{\"bench\":\"infer\",\"device\":\"cpu\",\"n\":{r.Tasks},\"median_us\":{r.MedianUs:F2},\"p10_us\":{r.P10Us:F2},\"p90_us\":{r.P90Us:F2},\"reps\":{r.Reps},\"threads\":{threadCount},\"alloc_bytes_per_decision\":{r.AllocBytes:F0},\"gflops_effective\":{r.Gflops:F2},\"nodes\":{r.Nodes},\"K\":{r.K},\"job\":\"{r.Source}\"}}"));
-                else
-                    table.AddRow(r.Tasks.ToString(CultureInfo.InvariantCulture), r.Source, r.K.ToString(CultureInfo.InvariantCulture),
-                        r.Nodes.ToString(CultureInfo.InvariantCulture), Num(r.MedianUs, "F1"), Num(r.P10Us, "F1"), Num(r.P90Us, "F1"),
-                        Num(r.Gflops, "F2"), Num(r.AllocBytes, "F0"));
+                Run(sizes, Math.Max(1, parseResult.GetValue(threads)), backend, parseResult.GetValue(json),
+                    Math.Max(0.05, parseResult.GetValue(seconds)));
             }
-            if (!asJson) AnsiConsole.Write(table);
+            finally
+            {
+                backend?.Dispose();
+            }
             return 0;
         });
         return command;
+    }
+
+    // backend: null for the CPU decider
+    static void Run(int[] sizes, int threadCount, IComputeBackend? backend, bool asJson, double target)
+    {
+        string deviceName = backend?.Name ?? "cpu";
+        bool graphs = backend is CudaBackend;
+        var table = new Table().AddColumns("n", "job", "K", "nodes", "median us", "p10 us", "p90 us", "GFLOP/s (SAGE)", "alloc B/decision");
+        if (graphs) table.AddColumn("graph median us");
+        if (backend is not null) table.Caption(backend.Device);
+        // One discarded pass over the first size: in a fresh process the first measurement ran up to 2x slow
+        // even after its own warm-up (tiered JIT and PGO still settling); later sizes were not affected.
+        Measure(sizes[0], threadCount, 0.5, backend, graph: false);
+        foreach (int n in sizes)
+        {
+            var r = Measure(n, threadCount, target, backend, graph: false);
+            double? graphMedian = graphs ? Measure(n, threadCount, target, backend, graph: true).MedianUs : null;
+            string Num(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+            if (asJson)
+            {
+                string deviceFields = backend is null ? "" : $",\"device_name\":{JsonSerializer.Serialize(backend.Device)}";
+                string graphField = graphMedian is { } g ? string.Create(CultureInfo.InvariantCulture, $",\"graph_median_us\":{g:F2}") : "";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"bench\":\"infer\",\"device\":\"{deviceName}\"{deviceFields},\"n\":{r.Tasks},\"median_us\":{r.MedianUs:F2}{graphField},\"p10_us\":{r.P10Us:F2},\"p90_us\":{r.P90Us:F2},\"reps\":{r.Reps},\"threads\":{threadCount},\"alloc_bytes_per_decision\":{r.AllocBytes:F0},\"gflops_effective\":{r.Gflops:F2},\"nodes\":{r.Nodes},\"K\":{r.K},\"job\":\"{r.Source}\"}}"));
+            }
+            else
+            {
+                var row = new List<string> { r.Tasks.ToString(CultureInfo.InvariantCulture), r.Source, r.K.ToString(CultureInfo.InvariantCulture),
+                    r.Nodes.ToString(CultureInfo.InvariantCulture), Num(r.MedianUs, "F1"), Num(r.P10Us, "F1"), Num(r.P90Us, "F1"),
+                    Num(r.Gflops, "F2"), Num(r.AllocBytes, "F0") };
+                if (graphMedian is { } g) row.Add(Num(g, "F1"));
+                table.AddRow(row.ToArray());
+            }
+        }
+        if (!asJson) AnsiConsole.Write(table);
     }
 
     record Result(int Tasks, string Source, int K, int Nodes, double MedianUs, double P10Us, double P90Us, int Reps, double AllocBytes, double Gflops);
@@ -80,19 +113,29 @@ static class BenchInfer
     // the time per call stops improving (at least 1 s, at most 5 s), not torch's fixed 0.3 s: .NET's tiered JIT
     // (with PGO instrumentation first) reaches its final code only after some seconds of a new method mix, and a
     // fixed short warm-up measured the first size of a run at up to 4x its steady state.
-    static Result Measure(int n, int threads, double target)
+    static Result Measure(int n, int threads, double target, IComputeBackend? backend, bool graph)
     {
         var config = new SureConfig();   // L=60, D=8, H=64, E=2, k1=10, k2=4, K_max=32
-        var graph = DecisionJob.ForBenchmark(n);
-        var (source, tasks) = (graph.Name, graph.TaskCount);
-        var job = DecisionJob.Table(graph, config.C, config.KMax);
-        var decider = new SureDecider(SureModel<float>.Create(config, seed: 0), job, threads);
+        var dag = DecisionJob.ForBenchmark(n);
+        var (source, tasks) = (dag.Name, dag.TaskCount);
+        var job = DecisionJob.Table(dag, config.C, config.KMax);
+        var model = SureModel<float>.Create(config, seed: 0);
+        var cpu = backend is null ? new SureDecider(model, job, threads) : null;
+        using var device = backend is null ? null : new DeviceDecider(model, job, backend, graph);
         var rng = new Random(n);
         var ring = new float[config.L * tasks * config.D];
         for (int i = 0; i < ring.Length; i++) ring[i] = (float)rng.NextDouble();
         var p = new int[tasks];
         for (int i = 0; i < tasks; i++) p[i] = rng.Next(1, config.PMax + 1);
         var newP = new int[tasks];
+
+        // A local function, not a lambda: no delegate, so nothing is allocated per call here.
+        void Decide(int oldest, ulong decision)
+        {
+            if (device is not null) device.Decide(ring, oldest, p, 0, decision, newP);
+            else cpu!.Decide(ring, oldest, p, 0, decision, newP);
+        }
+        int Nodes() => device?.Nodes ?? cpu!.Subgraphs.NodeCount;
 
         ulong decision = 0;
         var clock = Stopwatch.StartNew();
@@ -101,7 +144,7 @@ static class BenchInfer
         {
             var round = Stopwatch.StartNew();
             int calls = 0;
-            while (calls < 20 || round.Elapsed.TotalSeconds < 0.25) { decider.Decide(ring, 0, p, 0, decision++, newP); calls++; }
+            while (calls < 20 || round.Elapsed.TotalSeconds < 0.25) { Decide(0, decision++); calls++; }
             perCall = round.Elapsed.TotalSeconds / calls;
             bool improved = perCall < 0.98 * best;
             best = Math.Min(best, perCall);
@@ -114,9 +157,9 @@ static class BenchInfer
         for (int r = 0; r < reps; r++)
         {
             long start = Stopwatch.GetTimestamp();
-            decider.Decide(ring, (int)(decision % (ulong)config.L), p, 0, decision++, newP);
+            Decide((int)(decision % (ulong)config.L), decision++);
             times[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            nodeSum += decider.Subgraphs.NodeCount;
+            nodeSum += Nodes();
         }
         double allocated = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / reps;
         Array.Sort(times);

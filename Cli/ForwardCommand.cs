@@ -13,10 +13,15 @@ static class ForwardCommand
         var output = new Option<string>("--out") { Description = "where to write mu, sigma, omega, anchors, neighbors, h_g, action_mean", Required = true };
         var grad = new Option<bool>("--grad") { Description = "also write grad.<param> = d sum(action_mean) / d param" };
         var useDouble = new Option<bool>("--double") { Description = "compute in double and write F64 values (default: float, F32)" };
-        var command = new Command("forward", "Run the SURE model's forward on a batch of tasks from a file") { model, input, output, grad, useDouble };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu (the exact tape path, default), opencl or cuda (the decision's kernels, float, no --grad or --double)",
+            DefaultValueFactory = _ => "cpu",
+        };
+        var command = new Command("forward", "Run the SURE model's forward on a batch of tasks from a file") { model, input, output, grad, useDouble, device };
         command.SetAction(parseResult => ForwardFiles.Execute(
             parseResult.GetValue(model)!, parseResult.GetValue(input)!, parseResult.GetValue(output)!,
-            parseResult.GetValue(grad), parseResult.GetValue(useDouble), Console.Error));
+            parseResult.GetValue(grad), parseResult.GetValue(useDouble), Console.Error, parseResult.GetValue(device)!));
         return command;
     }
 }

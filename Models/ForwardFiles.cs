@@ -1,3 +1,5 @@
+using Sure.Tensors.Devices;
+
 namespace Sure.Models;
 
 /// <summary>
@@ -9,11 +11,24 @@ public static class ForwardFiles
     public const double OmegaPadding = -1e30;
 
     /// <summary>Runs the forward and writes the output file; returns the exit code (0, or 2 with one line on error).</summary>
-    public static int Execute(string modelPath, string inputPath, string outputPath, bool grad, bool useDouble, TextWriter error)
+    /// <param name="device">cpu: the tape (exact path, gradients, double); opencl or cuda: <see cref="DeviceForward"/>,
+    /// float values only.</param>
+    public static int Execute(string modelPath, string inputPath, string outputPath, bool grad, bool useDouble, TextWriter error,
+        string device = "cpu")
     {
+        IComputeBackend? backend = null;
         try
         {
-            var output = Run(SafetensorsFile.Read(modelPath), SafetensorsFile.Read(inputPath), grad, useDouble);
+            if (!string.Equals(device.Trim(), "cpu", StringComparison.OrdinalIgnoreCase))
+            {
+                // The device computes values only; gradients come from the tape, which runs on the CPU.
+                if (grad) throw new SureFileException($"--grad needs --device cpu: gradients come from the CPU tape, --device {device} computes values only");
+                if (useDouble) throw new SureFileException($"--double needs --device cpu: --device {device} computes in float");
+                if (!Backends.TryCreate(device, out backend, out var reason)) throw new SureFileException($"device {device} is unavailable: {reason}");
+            }
+            var model = SafetensorsFile.Read(modelPath);
+            var input = SafetensorsFile.Read(inputPath);
+            var output = backend is null ? Run(model, input, grad, useDouble) : DeviceForward.Run(backend, model, input);
             try { output.Write(outputPath); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -25,6 +40,10 @@ public static class ForwardFiles
         {
             error.WriteLine($"sure forward: {e.Message}");
             return 2;
+        }
+        finally
+        {
+            backend?.Dispose();
         }
     }
 
@@ -51,21 +70,9 @@ public static class ForwardFiles
             tape.Backward(tape.Sum(result.ActionMean));
         }
 
-        int n = input.Tasks, L = input.L, slots = 1 + input.K;
-        var omega = result.Omega.Value.ToArray();
-        for (int i = 0; i < n; i++)
-            for (int l = 0; l < L; l++)
-                for (int s = 1 + input.Neighbours.Valid[i]; s < slots; s++)
-                    omega[(i * L + l) * slots + s] = T.CreateChecked(OmegaPadding);
-
-        var file = new SafetensorsFile();
-        Add(file, "mu", result.Mu.Value.ToArray(), n, L, slots);
-        Add(file, "sigma", result.Sigma.Value.ToArray(), n, L, slots);
-        Add(file, "omega", omega, n, L, slots);
-        file.Add("anchors", sampler.Anchors.ToArray(), n, k1);
-        file.Add("neighbors", sampler.Neighbors.ToArray(), n, k1, k2);
-        Add(file, "h_g", result.Hg.Value.ToArray(), n, model.Config.H);
-        Add(file, "action_mean", result.ActionMean.Value.ToArray(), n);
+        var file = Outputs(input.Tasks, input.L, input.Neighbours, k1, k2, model.Config.H, result.Mu.Value.ToArray(),
+            result.Sigma.Value.ToArray(), result.Omega.Value.ToArray(), sampler.Anchors.ToArray(), sampler.Neighbors.ToArray(),
+            result.Hg.Value.ToArray(), result.ActionMean.Value.ToArray());
         if (grad)
             foreach (var parameter in model.Parameters)
             {
@@ -73,6 +80,28 @@ public static class ForwardFiles
                 for (int a = 0; a < dims.Length; a++) dims[a] = parameter.Shape[a];
                 Add(file, "grad." + parameter.Name, parameter.Grad.ToArray(), dims);
             }
+        return file;
+    }
+
+    /// <summary>The value tensors of SPEC 8's output; omega's padding slots are overwritten with -1e30.</summary>
+    // mu, sigma, omega: [n, L, 1+K]  anchors: [n, k1]  neighbours: [n, k1, k2]  hg: [n, H]  actionMean: [n]
+    internal static SafetensorsFile Outputs<T>(int n, int L, NeighbourTable table, int k1, int k2, int H, T[] mu, T[] sigma, T[] omega,
+        int[] anchors, int[] neighbours, T[] hg, T[] actionMean) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int slots = 1 + table.K;
+        for (int i = 0; i < n; i++)
+            for (int l = 0; l < L; l++)
+                for (int s = 1 + table.Valid[i]; s < slots; s++)
+                    omega[(i * L + l) * slots + s] = T.CreateChecked(OmegaPadding);
+
+        var file = new SafetensorsFile();
+        Add(file, "mu", mu, n, L, slots);
+        Add(file, "sigma", sigma, n, L, slots);
+        Add(file, "omega", omega, n, L, slots);
+        file.Add("anchors", anchors, n, k1);
+        file.Add("neighbors", neighbours, n, k1, k2);
+        Add(file, "h_g", hg, n, H);
+        Add(file, "action_mean", actionMean, n);
         return file;
     }
 

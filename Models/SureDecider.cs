@@ -113,10 +113,7 @@ public sealed class SureDecider
     public void Decide(ReadOnlySpan<float> ring, int oldest, ReadOnlySpan<int> currentParallelism, ulong seed, ulong decisionIndex,
         Span<int> newParallelism)
     {
-        if (ring.Length != _L * _n * _D) throw new ArgumentException($"ring holds {ring.Length} values, expected [{_L}, {_n}, {_D}]");
-        if ((uint)oldest >= (uint)_L) throw new ArgumentOutOfRangeException(nameof(oldest), $"oldest = {oldest} is outside 0..{_L - 1}");
-        if (currentParallelism.Length != _n || newParallelism.Length != _n)
-            throw new ArgumentException($"parallelism spans must hold {_n} values");
+        CheckArguments(_L, _n, _D, ring.Length, oldest, currentParallelism.Length, newParallelism.Length);
 
         ProjectSnapshots(ring);
         ComputeTheta(oldest, seed, decisionIndex);
@@ -135,6 +132,14 @@ public sealed class SureDecider
             _actionMean[i] = m;
             newParallelism[i] = SureAutoscaler.Rescale(currentParallelism[i], SureAutoscaler.Ratio(m), _pMax);
         }
+    }
+
+    // The checks of Decide, shared with DeviceDecider.
+    internal static void CheckArguments(int L, int n, int D, int ringLength, int oldest, int currentLength, int newLength)
+    {
+        if (ringLength != L * n * D) throw new ArgumentException($"ring holds {ringLength} values, expected [{L}, {n}, {D}]");
+        if ((uint)oldest >= (uint)L) throw new ArgumentOutOfRangeException(nameof(oldest), $"oldest = {oldest} is outside 0..{L - 1}");
+        if (currentLength != n || newLength != n) throw new ArgumentException($"parallelism spans must hold {n} values");
     }
 
     // SPEC 4.1's projections, once per (snapshot, task) row of the ring, in ring order.

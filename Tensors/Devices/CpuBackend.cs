@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Sure.Tensors.Devices;
 
 /// <summary>The CPU engine behind the backend interface: buffers are managed arrays, kernels are Sure.Tensors'.</summary>
-public sealed class CpuBackend : IComputeBackend
+public sealed partial class CpuBackend : IComputeBackend
 {
     public string Name => "cpu";
     public string Device => $"{Environment.ProcessorCount} CPU threads, .NET {Environment.Version}";

@@ -152,4 +152,106 @@ public abstract class KernelBackend
             Linear("philox_float", n, (int)draw, n, seed, stream, offset, F(y));
         else throw new ArgumentOutOfRangeException(nameof(draw));
     }
+    // The decision ops: Kernels/Decision.cs; shapes in IComputeBackend.
+
+    public void NvssProject(DeviceBuffer features, int rows, int d, DeviceBuffer wMu, DeviceBuffer bMu, DeviceBuffer wSigma,
+        DeviceBuffer bSigma, DeviceBuffer mu, DeviceBuffer sigma)
+    {
+        CpuBackend.CheckElements(rows * d, features);
+        CpuBackend.CheckElements(d, wMu, wSigma);
+        CpuBackend.CheckElements(1, bMu, bSigma);
+        CpuBackend.CheckElements(rows, mu, sigma);
+        Linear("sure_nvss_project", rows, rows, d, F(features), F(wMu), F(bMu), F(wSigma), F(bSigma), F(mu), F(sigma));
+    }
+
+    public void NvssOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer omega)
+    {
+        CpuBackend.CheckElements(n, mu, sigma, x, y, omega);
+        Linear("sure_nvss_omega", n, n, F(mu), F(sigma), F(x), F(y), F(omega));
+    }
+
+    public void NvssTheta(DeviceBuffer mu, DeviceBuffer sigma, int tasks, int L, DeviceBuffer decision, DeviceBuffer theta)
+    {
+        CpuBackend.CheckElements(L * tasks, mu, sigma, theta);
+        CpuBackend.CheckElements(DecisionScalars.Length, decision);
+        Linear("sure_nvss_theta", tasks * L, tasks, L, I(decision), F(mu), F(sigma), F(theta));
+    }
+
+    public void NvssAnchorOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer slots, DeviceBuffer valid, DeviceBuffer anchors,
+        int tasks, int L, int K, int k1, DeviceBuffer decision, DeviceBuffer omega)
+    {
+        CpuBackend.CheckElements(L * tasks, mu, sigma);
+        CpuBackend.CheckElements(tasks * K, slots);
+        CpuBackend.CheckElements(tasks, valid);
+        CpuBackend.CheckElements(tasks * k1, anchors);
+        CpuBackend.CheckElements(tasks * k1 * K, omega);
+        CpuBackend.CheckElements(DecisionScalars.Length, decision);
+        Linear("sure_nvss_anchor_omega", tasks * k1 * K, tasks, L, K, k1, I(decision), I(slots), I(valid), I(anchors),
+            F(mu), F(sigma), F(omega));
+    }
+
+    public void ChooseNeighbours(DeviceBuffer omega, bool everySnapshot, DeviceBuffer valid, DeviceBuffer anchors,
+        int tasks, int L, int K, int k1, int k2, DeviceBuffer neighbours)
+    {
+        CpuBackend.CheckElements(everySnapshot ? tasks * L * (1 + K) : tasks * k1 * K, omega);
+        CpuBackend.CheckElements(tasks, valid);
+        CpuBackend.CheckElements(tasks * k1, anchors);
+        CpuBackend.CheckElements(tasks * k1 * k2, neighbours);
+        if (k2 == 0) return;
+        Linear("sure_choose_neighbours", tasks * k1, tasks, L, K, k1, k2, everySnapshot ? 1 : 0, I(valid), I(anchors),
+            F(omega), I(neighbours));
+    }
+
+    public void BuildSubgraphs(DeviceBuffer anchors, DeviceBuffer neighbours, DeviceBuffer slots, DeviceBuffer valid,
+        DeviceBuffer linked, DeviceBuffer taskStarts, int tasks, int L, int K, int k1, int k2, bool ring,
+        DeviceBuffer decision, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency)
+    {
+        CpuBackend.CheckSubgraphs(anchors, neighbours, slots, valid, linked, taskStarts, tasks, K, k1, k2, decision);
+        Linear("sure_build_subgraphs", tasks * k1, tasks, L, K, k1, k2, ring ? 1 : 0, I(decision), I(slots), I(valid),
+            I(linked), I(taskStarts), I(anchors), I(neighbours), I(nodeRow), I(degree), I(adjacency));
+    }
+
+    public void SageInput(DeviceBuffer features, int d, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency,
+        int nodes, int cap, DeviceBuffer input)
+    {
+        CpuBackend.CheckElements(nodes, nodeRow, degree);
+        CpuBackend.CheckElements(nodes * cap, adjacency);
+        CpuBackend.CheckElements(nodes * 2 * d, input);
+        Linear("sure_sage_input", nodes * 2 * d, nodes, d, cap, I(nodeRow), I(degree), I(adjacency), F(features), F(input));
+    }
+
+    public void SageCombine(DeviceBuffer y, DeviceBuffer bias, int h, DeviceBuffer degree, DeviceBuffer adjacency,
+        int nodes, int cap, DeviceBuffer output)
+    {
+        CpuBackend.CheckElements(nodes * 2 * h, y);
+        CpuBackend.CheckElements(h, bias);
+        CpuBackend.CheckElements(nodes, degree);
+        CpuBackend.CheckElements(nodes * cap, adjacency);
+        CpuBackend.CheckElements(nodes * h, output);
+        Linear("sure_sage_combine", nodes * h, nodes, h, cap, I(degree), I(adjacency), F(y), F(bias), F(output));
+    }
+
+    public void SageCombineMean(DeviceBuffer y, DeviceBuffer bias, int h, DeviceBuffer degree, DeviceBuffer adjacency,
+        int cap, DeviceBuffer taskStarts, int tasks, DeviceBuffer hg)
+    {
+        CpuBackend.CheckElements(h, bias);
+        CpuBackend.CheckElements(tasks + 1, taskStarts);
+        CpuBackend.CheckElements(tasks * h, hg);
+        Linear("sure_sage_combine_mean", tasks * h, tasks, h, cap, I(taskStarts), I(degree), I(adjacency), F(y), F(bias), F(hg));
+    }
+
+    public void ActionHead(DeviceBuffer hg, int h, int tasks, DeviceBuffer weight, DeviceBuffer bias, DeviceBuffer actionMean)
+    {
+        CpuBackend.CheckElements(tasks * h, hg);
+        CpuBackend.CheckElements(h, weight);
+        CpuBackend.CheckElements(1, bias);
+        CpuBackend.CheckElements(tasks, actionMean);
+        Linear("sure_action_head", tasks, tasks, h, F(hg), F(weight), F(bias), F(actionMean));
+    }
+
+    public void Rescale(DeviceBuffer actionMean, DeviceBuffer parallelism, int tasks, int pMax, DeviceBuffer newParallelism)
+    {
+        CpuBackend.CheckElements(tasks, actionMean, parallelism, newParallelism);
+        Linear("sure_rescale", tasks, tasks, pMax, F(actionMean), I(parallelism), I(newParallelism));
+    }
 }

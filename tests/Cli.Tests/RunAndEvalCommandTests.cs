@@ -17,6 +17,8 @@ public sealed class RunAndEvalCommandTests : IDisposable
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(ForwardCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var (oldOut, oldError) = (Console.Out, Console.Error);
         Console.SetOut(stdout);
@@ -118,5 +120,29 @@ public sealed class RunAndEvalCommandTests : IDisposable
     {
         var (code, _, error) = Invoke("eval", "--policies", "sure", "--model", Path.Combine(_dir, "none.safetensors"));
         AssertOneLineError(code, error, "none.safetensors");
+    }
+
+    // The device is checked before any file is read, so these need no files.
+    [Fact]
+    public void Forward_on_an_unknown_device_is_one_line_with_the_reason()
+    {
+        var (code, _, error) = Invoke("forward", "--model", "m.safetensors", "--input", "x.safetensors", "--out", "y.safetensors", "--device", "nosuch");
+        AssertOneLineError(code, error, "sure forward: device nosuch is unavailable: unknown backend 'nosuch' (known: cpu, opencl, cuda)");
+    }
+
+    [Theory]
+    [InlineData("--grad", "--grad needs --device cpu")]
+    [InlineData("--double", "--double needs --device cpu")]
+    public void Forward_on_a_device_refuses_gradients_and_double(string flag, string expected)
+    {
+        var (code, _, error) = Invoke("forward", "--model", "m.safetensors", "--input", "x.safetensors", "--out", "y.safetensors", flag, "--device", "opencl");
+        AssertOneLineError(code, error, expected);
+    }
+
+    [Fact]
+    public void Bench_infer_on_an_unknown_device_is_one_line_with_the_reason()
+    {
+        var (code, _, error) = Invoke("bench", "infer", "--device", "nosuch", "--tasks", "6");
+        AssertOneLineError(code, error, "sure bench infer: device nosuch is unavailable: unknown backend 'nosuch'");
     }
 }

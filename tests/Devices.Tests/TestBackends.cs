@@ -27,14 +27,16 @@ public static class TestBackends
     /// <summary>Why the backend cannot be created, or null when it can.</summary>
     public static string? Unavailable(string name) => Get(name).Backend is null ? Get(name).Reason : null;
 
-    /// <summary>Theory data: the name of every backend this machine can run (cpu always).</summary>
+    /// <summary>The name of every backend this machine can run (cpu always).</summary>
+    public static IEnumerable<string> AvailableNames => new[] { "cpu", "opencl", "cuda" }.Where(name => Unavailable(name) is null);
+
+    /// <summary>Theory data: <see cref="AvailableNames"/>.</summary>
     public static TheoryData<string> Available
     {
         get
         {
             var data = new TheoryData<string>();
-            foreach (var name in new[] { "cpu", "opencl", "cuda" })
-                if (Unavailable(name) is null) data.Add(name);
+            foreach (var name in AvailableNames) data.Add(name);
             return data;
         }
     }

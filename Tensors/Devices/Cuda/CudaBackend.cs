@@ -19,6 +19,9 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
         "add_f32", "mul_f32", "add_bias_f32", "softmax_rows_f32", "topk_rows_f32", "csr_mean_f32",
         "csr_mean_backward_f32", "segment_mean_f32", "segment_mean_backward_f32", "gather_rows_f32",
         "scatter_add_rows_f32", "philox_bits", "philox_float",
+        "sure_nvss_project", "sure_nvss_omega", "sure_nvss_theta", "sure_nvss_anchor_omega", "sure_choose_neighbours",
+        "sure_build_subgraphs", "sure_sage_input", "sure_sage_combine", "sure_sage_combine_mean", "sure_action_head",
+        "sure_rescale",
     ];
 
     /// <summary>The text NVRTC compiles: the CUDA prelude, then the kernels written for both runtimes.</summary>
@@ -327,8 +330,9 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
             values[i] = args[i].Bits;
             pointers[i] = &values[i];
         }
-        cu.Check(cu.LaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, stream, pointers, null),
-            $"cuLaunchKernel({name})");
+        // The message is built only on failure: a launch allocates nothing (the decision loop relies on it).
+        int status = cu.LaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, stream, pointers, null);
+        if (status != 0) cu.Check(status, $"cuLaunchKernel({name})");
     }
 
     public void Dispose()

@@ -49,6 +49,7 @@ internal static class Prelude
         #define cos(x) cosf(x)
         #define fmax(a, b) fmaxf(a, b)
         #define fabs(x) fabsf(x)
+        #define rint(x) rintf(x)
         #undef isnan
         #define isnan(x) ((x) != (x))
         #undef INFINITY

@@ -13,7 +13,7 @@ internal static class Sources
     /// <summary>Work-items cooperating on one softmax row.</summary>
     public const int RowGroup = 64;
 
-    public static string All => Gemm + Elementwise + Rows + Sparse + Philox.Source;
+    public static string All => Gemm + Elementwise + Rows + Sparse + Philox.Source + Decision.Source;
 
     public const string Gemm = """
         #define TILE 16
@@ -110,16 +110,11 @@ internal static class Sources
             return v > w || (v == w && i < j);
         }
 
-        // x: [rows, cols]  indices: [rows, k]; one work-item per row. Pick t is the best element that comes
-        // after pick t-1 in topk_before order, so no per-row scratch is needed: O(k * valid) per row, k small.
-        KERNEL void topk_rows_f32(const int rows, const int cols, const int valid, const int k, const int ascending,
-                                  GLOBAL const float* x, GLOBAL int* indices)
+        // xr: [limit]  out: [k]. Pick t is the best element that comes after pick t-1 in topk_before order, so no
+        // scratch is needed: O(k * limit), k small. Slots past min(k, limit) are -1; ascending sorts the picks by index.
+        INLINE void topk_row(GLOBAL const float* xr, const int limit, const int k, const int ascending, GLOBAL int* out)
         {
-            const int r = GLOBAL_ID(0);
-            if (r >= rows) return;
-            GLOBAL const float* xr = x + (size_t)r * cols;
-            GLOBAL int* out = indices + (size_t)r * k;
-            const int limit = min(valid, cols), take = min(k, limit);
+            const int take = min(k, limit);
             float prevV = 0.0f;
             int prevI = -1;
             for (int t = 0; t < take; t++) {
@@ -143,6 +138,15 @@ internal static class Sources
                     out[s + 1] = v;
                 }
             }
+        }
+
+        // x: [rows, cols]  indices: [rows, k]; one work-item per row
+        KERNEL void topk_rows_f32(const int rows, const int cols, const int valid, const int k, const int ascending,
+                                  GLOBAL const float* x, GLOBAL int* indices)
+        {
+            const int r = GLOBAL_ID(0);
+            if (r >= rows) return;
+            topk_row(x + (size_t)r * cols, min(valid, cols), k, ascending, indices + (size_t)r * k);
         }
 
         """;

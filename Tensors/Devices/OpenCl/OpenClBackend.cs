@@ -208,7 +208,9 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
             for (int i = 0; i < args.Length; i++)
             {
                 long bits = args[i].Bits;
-                ClApi.Check(cl.SetKernelArg(kernel, (uint)i, (nuint)args[i].Size, &bits), $"clSetKernelArg({name}, {i})");
+                // The message is built only on failure: a launch allocates nothing (the decision loop relies on it).
+                int status = cl.SetKernelArg(kernel, (uint)i, (nuint)args[i].Size, &bits);
+                if (status != 0) ClApi.Check(status, $"clSetKernelArg({name}, {i})");
             }
             int dims = global.Length;
             nuint* g = stackalloc nuint[dims];
@@ -218,8 +220,8 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
                 l[d] = (nuint)local[d];
                 g[d] = (nuint)((global[d] + local[d] - 1) / local[d] * local[d]);
             }
-            ClApi.Check(cl.EnqueueNDRangeKernel(queue, kernel, (uint)dims, null, g, l, 0, null, null),
-                $"clEnqueueNDRangeKernel({name})");
+            int enqueued = cl.EnqueueNDRangeKernel(queue, kernel, (uint)dims, null, g, l, 0, null, null);
+            if (enqueued != 0) ClApi.Check(enqueued, $"clEnqueueNDRangeKernel({name})");
         }
     }
 
