@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Sure.Cli;
 
-/// <summary>`sure bench [gemm|sim]`: without a subcommand, runs every benchmark with its defaults.</summary>
+/// <summary>`sure bench [gemm|sim|infer|train]`: without a subcommand, runs gemm and sim with their defaults.</summary>
 static class BenchCommand
 {
     public static Command Create()
@@ -13,6 +13,7 @@ static class BenchCommand
         bench.Subcommands.Add(gemm);
         bench.Subcommands.Add(sim);
         bench.Subcommands.Add(BenchInfer.Create());
+        bench.Subcommands.Add(BenchTrain.Create());
         bench.SetAction(_ =>
         {
             int rc = gemm.Parse("").Invoke();

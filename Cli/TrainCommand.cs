@@ -128,7 +128,7 @@ static class TrainCommand
             finally { Console.CancelKeyPress -= stop; }
 
             trainer.SaveCheckpoint(outPath);
-            var last = logs.Count > 0 ? logs[^1] : null;
+            IterationLog? last = logs.Count > 0 ? logs[^1] : null;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; weights {outPath}, log {logPath}"));
             if (before is double b0)

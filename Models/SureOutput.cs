@@ -1,7 +1,7 @@
 namespace Sure.Models;
 
 /// <summary>What one forward recorded on the tape; the Vars live until the tape's next Reset.</summary>
-public sealed class SureOutput<T> where T : unmanaged, IFloatingPointIeee754<T>
+public readonly struct SureOutput<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>[N, L, 1+K] sigmoid location of the importance weights.</summary>
     public required Var<T> Mu { get; init; }

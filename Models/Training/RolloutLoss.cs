@@ -102,8 +102,9 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         int span = Batch.L * Batch.Tasks * Batch.D;
         for (int t = 0; t < Batch.Decisions; t++)
             Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
-        LastOutput = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
-        return LastOutput;
+        var output = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
+        LastOutput = output;
+        return output;
     }
 
     // main + the MI and KL terms of SPEC 5, each scaled for a batch of rolloutsInBatch rollouts.

@@ -38,6 +38,7 @@ public sealed class SureTrainer
     readonly LossWeights _weights;
     readonly int _n, _spanFloats;
     int _completed;
+    readonly Stopwatch _clock = new();   // runs from the first iteration: IterationLog.Elapsed
 
     public SureTrainer(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
     {
@@ -121,20 +122,28 @@ public sealed class SureTrainer
     public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default)
     {
         var logs = new List<IterationLog>(Math.Min(Options.Iterations, 1024));
-        var clock = Stopwatch.StartNew();
+        var budget = Stopwatch.StartNew();
         for (int k = 0; k < Options.Iterations && !cancel.IsCancellationRequested; k++)
         {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            var log = Iterate(clock);
-            LastIterationAllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+            var log = Step();
             logs.Add(log);
             onIteration?.Invoke(log);
-            if (Options.MaxMinutes is double budget && clock.Elapsed.TotalMinutes >= budget) break;
+            if (Options.MaxMinutes is double minutes && budget.Elapsed.TotalMinutes >= minutes) break;
         }
         return logs;
     }
 
-    IterationLog Iterate(Stopwatch clock)
+    /// <summary>One iteration (bootstrap or REINFORCE by its number). Allocates nothing once warm with one thread.</summary>
+    public IterationLog Step()
+    {
+        _clock.Start();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var log = Iterate();
+        LastIterationAllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        return log;
+    }
+
+    IterationLog Iterate()
     {
         int iteration = _completed, R = Options.Rollouts, T = Options.WindowHours;
         int windowMinutes = (T + 1) * _sim.SpanMinutes;
@@ -179,7 +188,7 @@ public sealed class SureTrainer
             kl += v.Kl / R;
         }
         return new IterationLog(_completed, phase, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
-            _model.HeadLogStd.Value.Span[0], clock.Elapsed);
+            _model.HeadLogStd.Value.Span[0], _clock.Elapsed);
     }
 
     void DrawStart(int iteration)
@@ -201,12 +210,18 @@ public sealed class SureTrainer
     // Rollout r runs on worker r mod W: a fixed assignment, and each rollout's result is independent of its worker.
     void ForEachRollout<TState>(Action<Worker, int, TState> body, TState state)
     {
-        int workers = _workers.Length, R = Options.Rollouts;
-        if (workers == 1)
+        if (_workers.Length == 1)
         {
-            for (int r = 0; r < R; r++) body(_workers[0], r, state);
+            for (int r = 0; r < Options.Rollouts; r++) body(_workers[0], r, state);
             return;
         }
+        InParallel(body, state);
+    }
+
+    // Apart from ForEachRollout: the lambda's closure is allocated on entry to the method that declares it.
+    void InParallel<TState>(Action<Worker, int, TState> body, TState state)
+    {
+        int workers = _workers.Length, R = Options.Rollouts;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             for (int r = w; r < R; r += workers) body(_workers[w], r, state);

@@ -48,8 +48,8 @@ public enum TrainPhase { Bootstrap, Reinforce }
 
 /// <summary>One iteration: its phase, mean span reward of its rollouts, the loss and its parts (as in SPEC 5; PolicyLoss is
 /// the imitation term in the bootstrap phase), the gradient's global norm before clipping, head.log_std after the step,
-/// and the time since Run started.</summary>
-public sealed record IterationLog(int Iteration, TrainPhase Phase, double MeanReward, double Loss, double PolicyLoss, double MutualInformation,
+/// and the time since the trainer's first iteration.</summary>
+public readonly record struct IterationLog(int Iteration, TrainPhase Phase, double MeanReward, double Loss, double PolicyLoss, double MutualInformation,
     double Kl, double GradNorm, double LogStd, TimeSpan Elapsed)
 {
     public const string CsvHeader = "Iteration,Phase,MeanReward,Loss,PolicyLoss,MutualInformation,Kl,GradNorm,LogStd,Elapsed";

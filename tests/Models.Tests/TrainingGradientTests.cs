@@ -39,10 +39,10 @@ public class TrainingGradientTests
         var baseLoss = loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var values);
         Assert.NotEqual(0, values.MutualInformation);
         if (!uniformSampler) Assert.NotEqual(0, values.Kl);
-        var sampler = loss.LastOutput!.Subgraphs;
+        var sampler = loss.LastOutput!.Value.Subgraphs;
         var anchors = sampler.Anchors.ToArray();
         var chosen = sampler.Neighbors.ToArray();
-        var q = Tensor<double>.FromArray(loss.LastOutput.ChoiceProbability.Value.ToArray(), sampler.NodeCount, 1);
+        var q = Tensor<double>.FromArray(loss.LastOutput.Value.ChoiceProbability.Value.ToArray(), sampler.NodeCount, 1);
         model.Parameters.ZeroGrad();
         tape.Backward(baseLoss);
 

@@ -1,3 +1,4 @@
+using Sure.Tests;
 using Sure.Models.Training;
 using Sure.Sim;
 
@@ -92,6 +93,20 @@ public class TrainingTests
     }
 }
 
+public class TrainingAllocationTests
+{
+    [Theory]
+    [InlineData(0)]            // REINFORCE
+    [InlineData(1000)]         // bootstrap
+    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations)
+    {
+        var trainer = new SureTrainer(SureTrainer.CreateModel(new SureConfig { H = 8 }, 1), JobCatalog.Load("small-1"),
+            WorkloadTrace.ClarkNet().Workload(), SimOptions.Default,
+            new TrainOptions { Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = bootstrapIterations });
+        Assert.Equal(0, Allocations.SteadyState(() => trainer.Step(), warmUp: 3, calls: 2, rounds: 3));
+    }
+}
+
 public class ImitationTargetTests
 {
     /// <summary>
@@ -154,8 +169,8 @@ public class TrainingReplayTests
         var loss = new RolloutLoss<float>(job, env.Neighbors, decisions, L, D);
         loss.Build(new Tape<float>(), model, new LossWeights(1, 0.1, 1e-3, false), 1, snapshots, new float[decisions * n],
             [1, 0, -1], 5, 40, out _);
-        var batchedMeans = loss.LastOutput!.ActionMean.Value.ToArray();
-        var batchedAnchors = loss.LastOutput.Subgraphs.Anchors.ToArray();
+        var batchedMeans = loss.LastOutput!.Value.ActionMean.Value.ToArray();
+        var batchedAnchors = loss.LastOutput.Value.Subgraphs.Anchors.ToArray();
         for (int t = 0; t < decisions; t++)
         {
             Assert.Equal(means[t], batchedMeans.AsSpan(t * n, n).ToArray());
