@@ -89,7 +89,7 @@ static class BenchInfer
             string Num(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             if (asJson)
             {
-                string deviceFields = backend is null ? "" : $",\"device_name\":{JsonSerializer.Serialize(backend.Device)}";
+                string deviceFields = backend is null ? "" : $",\"device_name\":\"{JsonEncodedText.Encode(backend.Device)}\"";
                 string graphField = graphMedian is { } g ? string.Create(CultureInfo.InvariantCulture, $",\"graph_median_us\":{g:F2}") : "";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{{\"bench\":\"infer\",\"device\":\"{deviceName}\"{deviceFields},\"n\":{r.Tasks},\"median_us\":{r.MedianUs:F2}{graphField},\"p10_us\":{r.P10Us:F2},\"p90_us\":{r.P90Us:F2},\"reps\":{r.Reps},\"threads\":{threadCount},\"alloc_bytes_per_decision\":{r.AllocBytes:F0},\"gflops_effective\":{r.Gflops:F2},\"nodes\":{r.Nodes},\"K\":{r.K},\"job\":\"{r.Source}\"}}"));

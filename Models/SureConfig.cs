@@ -45,15 +45,13 @@ public sealed record SureConfig
         if (K2 < 0) throw new ArgumentException($"config: k2 = {K2} must not be negative");
     }
 
-    static readonly JsonSerializerOptions Options = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    public string ToJson() => JsonSerializer.Serialize(this, ModelsJson.Default.SureConfig);
 
     /// <summary>Missing keys keep their defaults; unknown keys are ignored (free-form metadata lives elsewhere).</summary>
     public static SureConfig FromJson(string json)
     {
         SureConfig? config;
-        try { config = JsonSerializer.Deserialize<SureConfig>(json, Options); }
+        try { config = JsonSerializer.Deserialize(json, ModelsJson.Default.SureConfig); }
         catch (JsonException e) { throw new ArgumentException($"config is not valid JSON: {e.Message}"); }
         config ??= new SureConfig();
         config.Validate();

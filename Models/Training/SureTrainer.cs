@@ -245,11 +245,10 @@ public sealed class SureTrainer
         _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
-        _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, OptionsJson);
+        _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, ModelsJson.Default.TrainOptions);
         _model.Save(path);
     }
 
-    static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>One thread's simulator, tapes and buffers.</summary>
     sealed class Worker
