@@ -78,7 +78,9 @@ static class SvgRenderer
             x += 28 + 7.5 * label.Length + 22; // a generous per-character width so items never collide
         }
         for (int i = 0; i < names.Count; i++) Item(names[i], Colour(i), "");
-        if (figure.Panels.Any(p => p.References.Count > 0)) Item("reference", Axis, " stroke-dasharray=\"6 4\"");
+        // The dashed line's own label (e.g. "SLO 1.64 s") names it in the legend too.
+        string? reference = figure.Panels.SelectMany(p => p.References).Select(r => r.Label).FirstOrDefault();
+        if (reference is not null) Item(reference, Axis, " stroke-dasharray=\"6 4\"");
     }
 
     static void WritePanel(Panel panel, double top, double bottom, Layout layout, NiceScale xScale, LinearMap xMap,

@@ -37,6 +37,11 @@ public class PlotTests
         Assert.Equal(Svg + "svg", doc.Root!.Name);
         Assert.Equal(6, PathData(doc).Length);
         Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "SLO 5 s");
+        // The legend names each series and the dashed line by its own label: the line's label plus its legend entry.
+        var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Equal(2, texts.Count(t => t == "SLO 5 s"));
+        foreach (var name in new[] { "SURE", "HPA", "static" }) Assert.Contains(name, texts);
+        Assert.DoesNotContain("reference", texts);
     }
 
     [Fact]
