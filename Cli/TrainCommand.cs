@@ -53,6 +53,8 @@ static class TrainCommand
                 "p0" => StartKind.Initial,
                 _ => throw new SimInputException($"bad start '{startName}': expected random or p0"),
             };
+            int bootstrapCount = parse.GetValue(bootstrap);
+            if (bootstrapCount < 0) throw new SimInputException($"bad bootstrap {bootstrapCount}: need at least 0");
             int? iterationCount = parse.GetValue(iterations);
             double? budget = parse.GetValue(minutes);
             if (iterationCount is < 1) throw new SimInputException($"bad iterations {iterationCount}: need at least 1");
@@ -77,7 +79,7 @@ static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Sampler = kind,
                 Start = startKind,
-                BootstrapIterations = parse.GetValue(bootstrap),
+                BootstrapIterations = bootstrapCount,
                 BetaMi = betaMi,
                 Threads = threadCount,
                 TrainStart = 0,

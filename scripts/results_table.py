@@ -34,8 +34,10 @@ for job in jobs:
         return r["reward"] if r else float("nan")
     heuristics = [p for p in ("hpa", "ds2", "flink", "oracle-static", "static") if (job, p) in latest]
     best = max(heuristics, key=reward)
-    print(f"| {job} | {reward('sure-sure'):.4f} | {reward('sure-uniform'):.4f} | {reward('sure-nomi'):.4f} "
-          f"| {best} {reward(best):.4f} | {reward('sure-sure') - reward(best):+.4f} |")
+    def cell(policy):
+        return f"{reward(policy):.4f}" if (job, policy) in latest else "not run"
+    gap = f"{reward('sure-sure') - reward(best):+.4f}" if (job, "sure-sure") in latest else "not run"
+    print(f"| {job} | {cell('sure-sure')} | {cell('sure-uniform')} | {cell('sure-nomi')} | {best} {reward(best):.4f} | {gap} |")
 
 if "--commands" in sys.argv:
     print()

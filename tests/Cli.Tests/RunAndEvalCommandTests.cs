@@ -19,6 +19,7 @@ public sealed class RunAndEvalCommandTests : IDisposable
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ForwardCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var (oldOut, oldError) = (Console.Out, Console.Error);
         Console.SetOut(stdout);
@@ -58,9 +59,21 @@ public sealed class RunAndEvalCommandTests : IDisposable
     [InlineData("--iterations", "0", "bad --iterations")]
     [InlineData("--noise", "-1", "bad noise")]
     [InlineData("--job", "no-such-job", "no-such-job")]
+    [InlineData("--bootstrap", "-1", "bad --bootstrap")]
     public void Run_refuses_bad_options_with_one_line(string option, string value, string expected)
     {
         var (code, _, error) = Invoke("run", "--out-dir", _dir, option, value);
+        AssertOneLineError(code, error, expected);
+    }
+
+    [Theory]
+    [InlineData("--bootstrap", "-1", "bad bootstrap -1")]
+    [InlineData("--start", "middle", "bad start 'middle'")]
+    [InlineData("--sampler", "gibbs", "bad sampler 'gibbs'")]
+    [InlineData("--iterations", "0", "bad iterations 0")]
+    public void Train_refuses_bad_options_with_one_line(string option, string value, string expected)
+    {
+        var (code, _, error) = Invoke("train", "--job", "small-1", "--out", Path.Combine(_dir, "m.safetensors"), option, value);
         AssertOneLineError(code, error, expected);
     }
 
