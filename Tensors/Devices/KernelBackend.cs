@@ -38,7 +38,8 @@ public abstract class KernelBackend
     public void Gemm(DeviceBuffer a, bool transA, DeviceBuffer b, bool transB, int m, int n, int k, bool accumulate, DeviceBuffer c)
     {
         CpuBackend.CheckGemm(a, b, c, m, n, k);
-        Launch("gemm_f32", [n, m], [Sources.GemmTile, Sources.GemmTile],
+        const int block = Sources.GemmBlock;
+        Launch("gemm_f32", [(n + block - 1) / block, (m + block - 1) / block], [Sources.GemmTile, Sources.GemmTile],
             m, n, k, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, F(a), F(b), F(c));
     }
 

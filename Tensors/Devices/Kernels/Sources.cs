@@ -10,6 +10,9 @@ internal static class Sources
     /// <summary>Work-group edge of the GEMM tile; the launcher uses TILE x TILE groups.</summary>
     public const int GemmTile = 16;
 
+    /// <summary>c elements per GEMM work-item along each dimension (BLOCK in the kernel).</summary>
+    public const int GemmBlock = 4;
+
     /// <summary>Work-items cooperating on one softmax row.</summary>
     public const int RowGroup = 64;
 
@@ -17,29 +20,50 @@ internal static class Sources
 
     public const string Gemm = """
         #define TILE 16
+        #define BLOCK 4
+        #define WIDE (TILE * BLOCK)
         // a: [m, k], or [k, m] when transA;  b: [k, n], or [n, k] when transB;  c: [m, n]
-        // One work-item per c element; TILE x TILE tiles of a and b are staged in local memory. Out-of-range
-        // tile entries load as 0, so m, n, k need not be multiples of TILE.
+        // A TILE x TILE work-group computes a WIDE x WIDE block of c, each work-item BLOCK x BLOCK elements (rows
+        // ty + i TILE, columns tx + j TILE) in registers: every value staged in local memory is used BLOCK times per
+        // work-item instead of once. WIDE x TILE slices of a and TILE x WIDE slices of b are staged per step, loaded
+        // with consecutive work-items on consecutive addresses when untransposed. Out-of-range entries load as 0, so
+        // m, n, k need not be multiples of anything. Each c element sums over k in ascending order, as before.
         KERNEL void gemm_f32(const int m, const int n, const int k, const int transA, const int transB,
                              const int accumulate, GLOBAL const float* a, GLOBAL const float* b, GLOBAL float* c)
         {
-            LOCAL float tileA[TILE][TILE];
-            LOCAL float tileB[TILE][TILE];
-            const int tx = LOCAL_ID(0), ty = LOCAL_ID(1);
-            const int col = GROUP_ID(0) * TILE + tx, row = GROUP_ID(1) * TILE + ty;
-            float sum = 0.0f;
+            LOCAL float tileA[TILE][WIDE];   // [k within the step][row within the block]
+            LOCAL float tileB[TILE][WIDE];   // [k within the step][column within the block]
+            const int tx = LOCAL_ID(0), ty = LOCAL_ID(1), flat = ty * TILE + tx;
+            const int row0 = GROUP_ID(1) * WIDE, col0 = GROUP_ID(0) * WIDE;
+            float acc[BLOCK][BLOCK];
+            for (int i = 0; i < BLOCK; i++)
+                for (int j = 0; j < BLOCK; j++) acc[i][j] = 0.0f;
             for (int p0 = 0; p0 < k; p0 += TILE) {
-                const int pa = p0 + tx, pb = p0 + ty;
-                tileA[ty][tx] = (row < m && pa < k) ? (transA ? a[(size_t)pa * m + row] : a[(size_t)row * k + pa]) : 0.0f;
-                tileB[ty][tx] = (pb < k && col < n) ? (transB ? b[(size_t)col * k + pb] : b[(size_t)pb * n + col]) : 0.0f;
+                for (int e = 0; e < BLOCK; e++) {
+                    const int f = flat + e * TILE * TILE;
+                    const int ra = f / TILE, qa = f % TILE, gr = row0 + ra, ga = p0 + qa;
+                    tileA[qa][ra] = (gr < m && ga < k) ? (transA ? a[(size_t)ga * m + gr] : a[(size_t)gr * k + ga]) : 0.0f;
+                    const int qb = f / WIDE, cb = f % WIDE, gb = p0 + qb, gc = col0 + cb;
+                    tileB[qb][cb] = (gb < k && gc < n) ? (transB ? b[(size_t)gc * k + gb] : b[(size_t)gb * n + gc]) : 0.0f;
+                }
                 BARRIER;
-                for (int q = 0; q < TILE; q++) sum += tileA[ty][q] * tileB[q][tx];
+                for (int q = 0; q < TILE; q++) {
+                    float av[BLOCK], bv[BLOCK];
+                    for (int i = 0; i < BLOCK; i++) av[i] = tileA[q][ty + i * TILE];
+                    for (int j = 0; j < BLOCK; j++) bv[j] = tileB[q][tx + j * TILE];
+                    for (int i = 0; i < BLOCK; i++)
+                        for (int j = 0; j < BLOCK; j++) acc[i][j] += av[i] * bv[j];
+                }
                 BARRIER;
             }
-            if (row < m && col < n) {
-                const size_t o = (size_t)row * n + col;
-                c[o] = accumulate ? c[o] + sum : sum;
-            }
+            for (int i = 0; i < BLOCK; i++)
+                for (int j = 0; j < BLOCK; j++) {
+                    const int row = row0 + ty + i * TILE, col = col0 + tx + j * TILE;
+                    if (row < m && col < n) {
+                        const size_t o = (size_t)row * n + col;
+                        c[o] = accumulate ? c[o] + acc[i][j] : acc[i][j];
+                    }
+                }
         }
 
         """;
