@@ -48,7 +48,7 @@ public static class DecisionNoise
                     ulong position = Position(tasks, L, K, i, l, s);
                     int at = (i * L + l) * slots + s;
                     ulong pair = position & ~1UL;
-                    x[at] = BoxMuller(Philox.Bits(seed, NormalStream(decisionIndex), pair), Philox.Bits(seed, NormalStream(decisionIndex), pair + 1),
+                    x[at] = Philox.BoxMullerCosine(Philox.Bits(seed, NormalStream(decisionIndex), pair), Philox.Bits(seed, NormalStream(decisionIndex), pair + 1),
                         (position & 1) != 0);
                     y[at] = Philox.Gumbel<float>(seed, GumbelStream(decisionIndex), position);
                 }
@@ -158,14 +158,6 @@ public static class DecisionNoise
     }
 
     const float QuarterTurn = MathF.PI / 2;
-
-    /// <summary>The normal value of a radius word and an angle word, as Transform computes it (scalar).</summary>
-    static float BoxMuller(uint radiusWord, uint angleWord, bool odd)
-    {
-        float t = MathF.Tau * Philox.ToUniformSingle(angleWord);
-        if (odd) t -= QuarterTurn;
-        return MathF.Sqrt(-2f * MathF.Log(Philox.ToUniformSingle(radiusWord))) * MathF.Cos(t);
-    }
 
     /// <summary>Philox blocks firstBlock .. firstBlock + 7 of (seed, stream): the 32 words of positions 4 firstBlock onwards, in order.</summary>
     // words: [32]

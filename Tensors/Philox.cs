@@ -55,6 +55,18 @@ public static class Philox
         return (index % 4) switch { 0 => b.X0, 1 => b.X1, 2 => b.X2, _ => b.X3 };
     }
 
+    /// <summary>
+    /// Box-Muller in float on a radius word and an angle word: sqrt(-2 ln u_r) cos t, t = 2 pi u_a, with t - pi/2 (for
+    /// sin t) when <paramref name="second"/>. The SURE decision's normals (Models/DecisionNoise.cs, and the device
+    /// decision's kernels) take the second value of a pair this way so that one vectorised cosine serves both.
+    /// </summary>
+    public static float BoxMullerCosine(uint radiusWord, uint angleWord, bool second)
+    {
+        float t = MathF.Tau * ToUniformSingle(angleWord);
+        if (second) t -= MathF.PI / 2;
+        return MathF.Sqrt(-2f * MathF.Log(ToUniformSingle(radiusWord))) * MathF.Cos(t);
+    }
+
     public static float ToUniformSingle(uint word) => ((word >> 9) + 0.5f) * (1f / (1 << 23));
     public static double ToUniformDouble(uint word) => (word + 0.5) * (1.0 / 4294967296.0);
 

@@ -246,15 +246,11 @@ public sealed partial class CpuBackend
     static float Normal(ulong seed, ulong index, ulong q)
     {
         var block = Philox.Block(seed, 2 * index, q / 4);
-        bool second = (q & 2) != 0;
-        float r = MathF.Sqrt(-2f * MathF.Log(Philox.ToUniformSingle(second ? block.X2 : block.X0)));
-        float t = MathF.Tau * Philox.ToUniformSingle(second ? block.X3 : block.X1);
-        if ((q & 1) != 0) t -= MathF.PI / 2;
-        return r * MathF.Cos(t);
+        bool secondPair = (q & 2) != 0;
+        return Philox.BoxMullerCosine(secondPair ? block.X2 : block.X0, secondPair ? block.X3 : block.X1, (q & 1) != 0);
     }
 
-    static float Gumbel(ulong seed, ulong index, ulong q) =>
-        -MathF.Log(-MathF.Log(Philox.ToUniformSingle(Philox.Bits(seed, 2 * index + 1, q))));
+    static float Gumbel(ulong seed, ulong index, ulong q) => Philox.Gumbel<float>(seed, 2 * index + 1, q);
 
     static float Combine(int v, int c, int h, int cap, int[] degrees, int[] lists, float[] y, float[] bias)
     {
