@@ -27,6 +27,7 @@ static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = new Option<string>("--start") { Description = "Parallelism each training window starts from: random (log-uniform in [1, p_max] per task) or p0", DefaultValueFactory = _ => "random" };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Iterations of bootstrapping from HPA before REINFORCE (they count towards --iterations; 0 = REINFORCE only)", DefaultValueFactory = _ => DefaultBootstrap };
+        var rate = new Option<double>("--lr") { Description = "Adam's learning rate in the REINFORCE phase", DefaultValueFactory = _ => 1e-3 };
         var hidden = new Option<int>("--hidden") { Description = "H, the hidden width", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Weights file to write (safetensors)", Required = true };
         var log = new Option<string?>("--log") { Description = "CSV log of every iteration (default: --out with extension .csv)" };
@@ -35,7 +36,7 @@ static class TrainCommand
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
-        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, rate, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse => Guard(() =>
         {
@@ -63,6 +64,8 @@ static class TrainCommand
             if (threadCount < 1) throw new SimInputException($"bad threads {threadCount}: need at least 1");
             double betaMi = parse.GetValue(mi);
             if (!(betaMi >= 0) || !double.IsFinite(betaMi)) throw new SimInputException($"bad mi {betaMi}: need a finite number >= 0");
+            double learningRate = parse.GetValue(rate);
+            if (!(learningRate > 0) || !double.IsFinite(learningRate)) throw new SimInputException($"bad lr {learningRate}: need a finite number > 0");
             int h = parse.GetValue(hidden);
             if (h < 1) throw new SimInputException($"bad hidden {h}: need at least 1");
 
@@ -81,6 +84,7 @@ static class TrainCommand
                 Start = startKind,
                 BootstrapIterations = bootstrapCount,
                 BetaMi = betaMi,
+                LearningRate = learningRate,
                 Threads = threadCount,
                 TrainStart = 0,
                 TrainMinutes = test.Start,

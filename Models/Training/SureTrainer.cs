@@ -58,7 +58,9 @@ public sealed class SureTrainer
         Options = options;
         _weights = new LossWeights(options.BetaG, options.BetaMi, options.BetaKl, options.Sampler == SamplerKind.Uniform);
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
-        _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.LearningRate);
+        _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.BootstrapLearningRate);
+        if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
+            throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
         _n = job.TaskCount;
         _spanFloats = sim.SpanMinutes * _n * StreamEnvironment.FeatureCount;

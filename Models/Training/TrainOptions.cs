@@ -25,7 +25,10 @@ public sealed record TrainOptions
     /// <summary>Decisions per rollout (one per hour).</summary>
     public int WindowHours { get; init; } = 24;
     public double Gamma { get; init; } = 0.95;
+    /// <summary>Adam's rate in the REINFORCE phase (SPEC 6).</summary>
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Adam's rate in the bootstrap phase (a separate Adam: its moments do not carry into REINFORCE).</summary>
+    public double BootstrapLearningRate { get; init; } = 1e-3;
     public double ClipNorm { get; init; } = 1.0;
     public double BetaG { get; init; } = 1;
     public double BetaMi { get; init; } = 0.1;

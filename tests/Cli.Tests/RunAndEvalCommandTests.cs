@@ -71,6 +71,8 @@ public sealed class RunAndEvalCommandTests : IDisposable
     [InlineData("--start", "middle", "bad start 'middle'")]
     [InlineData("--sampler", "gibbs", "bad sampler 'gibbs'")]
     [InlineData("--iterations", "0", "bad iterations 0")]
+    [InlineData("--lr", "0", "bad lr 0")]
+    [InlineData("--lr", "NaN", "bad lr NaN")]
     public void Train_refuses_bad_options_with_one_line(string option, string value, string expected)
     {
         var (code, _, error) = Invoke("train", "--job", "small-1", "--out", Path.Combine(_dir, "m.safetensors"), option, value);

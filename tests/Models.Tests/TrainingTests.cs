@@ -69,6 +69,36 @@ public class TrainingTests
     }
 
     /// <summary>
+    /// Adam's first step moves every parameter with a gradient well above eps by exactly its learning rate
+    /// (m / sqrt(v) = g / |g| after bias correction), so the largest move of the first bootstrap step and of the first
+    /// REINFORCE step (fresh moments: the phases have separate Adams) tell which rate each phase used.
+    /// </summary>
+    [Fact]
+    public void Each_phase_steps_with_its_own_learning_rate()
+    {
+        var model = SureModel<float>.Create(new SureConfig { H = 8 }, seed: 4);
+        var trainer = new SureTrainer(model, JobCatalog.Load("small-1"), Workload, SimOptions.Default, new TrainOptions
+        {
+            Iterations = 2, BootstrapIterations = 1, Seed = 9, Rollouts = 2, WindowHours = 2, Threads = 1,
+            BootstrapLearningRate = 1e-3, LearningRate = 1e-4,
+        });
+        double LargestMove()
+        {
+            var before = model.Parameters.Select(p => p.Value.ToArray()).ToArray();
+            trainer.Step();
+            double largest = 0;
+            for (int p = 0; p < before.Length; p++)
+            {
+                var after = model.Parameters[p].Value.Span;
+                for (int j = 0; j < after.Length; j++) largest = Math.Max(largest, Math.Abs(after[j] - before[p][j]));
+            }
+            return largest;
+        }
+        Assert.Equal(1e-3, LargestMove(), 1e-3 * 0.01);
+        Assert.Equal(1e-4, LargestMove(), 1e-4 * 0.01);
+    }
+
+    /// <summary>
     /// small-1, training seed 1, H = 16 (smaller than the default 64 so that 100 iterations take about 20-40 s on 2
     /// cores), 60 iterations bootstrapped from HPA then 40 of REINFORCE, every other setting the SPEC's (R = 8, 24-hour
     /// windows, lr 1e-3, beta_mi 0.1, beta_kl 1e-3), the trainer's initial model and random window starts.
