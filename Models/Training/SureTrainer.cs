@@ -46,6 +46,9 @@ public sealed class SureTrainer
         ArgumentNullException.ThrowIfNull(job);
         if (options.Rollouts < 1) throw new ArgumentException($"Rollouts = {options.Rollouts} must be at least 1");
         if (options.WindowHours < 1) throw new ArgumentException($"WindowHours = {options.WindowHours} must be at least 1");
+        if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
+        if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
+            throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (sim.MaxParallelism != model.Config.PMax)
             throw new ArgumentException($"the simulator's p_max {sim.MaxParallelism} differs from the model's {model.Config.PMax}");
         int windowMinutes = (options.WindowHours + 1) * sim.SpanMinutes;
@@ -59,9 +62,6 @@ public sealed class SureTrainer
         _weights = new LossWeights(options.BetaG, options.BetaMi, options.BetaKl, options.Sampler == SamplerKind.Uniform);
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
         _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.BootstrapLearningRate);
-        if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
-            throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
-        if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
         _n = job.TaskCount;
         _spanFloats = sim.SpanMinutes * _n * StreamEnvironment.FeatureCount;
 
