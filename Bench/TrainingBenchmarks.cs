@@ -30,7 +30,6 @@ public class TrainingBenchmarks
         {
             BootstrapIterations = Phase == TrainPhase.Bootstrap ? int.MaxValue : 0,
             Threads = 1,
-            TrainMinutes = WorkloadTrace.WeekMinutes,
         });
     }
 

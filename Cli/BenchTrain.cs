@@ -68,7 +68,6 @@ static class BenchTrain
         {
             BootstrapIterations = phase == TrainPhase.Bootstrap ? total : 0,
             Threads = threads,
-            TrainMinutes = WorkloadTrace.WeekMinutes,
         });
         var seconds = new List<double>();
         long bytes = long.MaxValue;

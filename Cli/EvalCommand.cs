@@ -11,12 +11,12 @@ namespace Sure.Cli;
 /// </summary>
 static class EvalCommand
 {
-    public const string DefaultPolicies = "static,hpa,ds2,flink,oracle-static";
+    public const string DefaultPolicies = "static,hpa,ds2,flink,oracle-static,hpa-tuned,flink-tuned,clairvoyant";
 
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job name, sample job id, random:N[:SEED], or all (the six paper jobs)", DefaultValueFactory = _ => "all" };
-        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, sure (needs --model)", DefaultValueFactory = _ => DefaultPolicies };
+        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant, sure (needs --model)", DefaultValueFactory = _ => DefaultPolicies };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet); the last 10,080 minutes are the test week" };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
         var seed = new Option<ulong>("--seed") { Description = "Noise seed (the same for every policy)", DefaultValueFactory = _ => 1UL };
@@ -43,10 +43,10 @@ static class EvalCommand
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
             var test = SimCli.TestWeek(workloadTrace);
             var workload = workloadTrace.Workload();
-            var options = new SimOptions { NoiseSigma = sigma };
+            var options = SimCli.SimOptionsFor(sigma, sure);
             bool asJson = parse.GetValue(json);
 
-            var results = new List<(JobGraph Job, string Policy, EvalMetrics Metrics)>();
+            var results = new List<(JobGraph Job, string Policy, string? Setting, EvalMetrics Metrics)>();
             void RunAll(Action? advance)
             {
                 foreach (var graph in graphs)
@@ -55,7 +55,7 @@ static class EvalCommand
                     foreach (var name in names)
                     {
                         var policy = SimCli.CreatePolicy(name, env, (0, test.Start), noiseSeed, sure);
-                        results.Add((graph, name, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed)));
+                        results.Add((graph, name, policy.Setting, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed)));
                         advance?.Invoke();
                     }
                 }
@@ -70,11 +70,12 @@ static class EvalCommand
                 });
 
             if (asJson)
-                foreach (var (graph, name, metrics) in results)
+                foreach (var (graph, name, setting, metrics) in results)
                     SimCli.JsonLine(w =>
                     {
                         w.WriteString("job", graph.Name);
                         w.WriteString("policy", name);
+                        if (setting is not null) w.WriteString("setting", setting);
                         SimCli.WriteMetrics(w, metrics);
                     });
             else
@@ -82,8 +83,8 @@ static class EvalCommand
                 var table = new Table().AddColumn("job").AddColumn("policy");
                 foreach (var column in SimCli.MetricColumns) table.AddColumn(new TableColumn(column).RightAligned());
                 table.Title = new TableTitle(Markup.Escape($"test week: minutes [{test.Start}, {test.Start + test.Minutes}) of {workloadTrace.Source}, noise {sigma}, seed {noiseSeed}"));
-                foreach (var (graph, name, metrics) in results)
-                    table.AddRow([Markup.Escape(graph.Name), Markup.Escape(name), .. SimCli.MetricCells(metrics)]);
+                foreach (var (graph, name, setting, metrics) in results)
+                    table.AddRow([Markup.Escape(graph.Name), Markup.Escape(SimCli.PolicyLabel(name, setting)), .. SimCli.MetricCells(metrics)]);
                 SimCli.WriteTable(table);
             }
             return 0;

@@ -15,19 +15,20 @@ namespace Sure.Cli;
 /// </summary>
 static class RunCommand
 {
-    static readonly string[] Heuristics = ["static", "hpa", "ds2", "flink", "oracle-static"];
+    static readonly string[] Heuristics = ["static", "hpa", "ds2", "flink", "oracle-static", "hpa-tuned", "flink-tuned"];
+    const string Clairvoyant = "clairvoyant";
 
     sealed record Settings(string Job, double Minutes, int Iterations, int Bootstrap, ulong Seed, string OutDir, double Noise);
 
     /// <summary>One policy's test week: its metrics and the per-minute series the chart draws.</summary>
-    sealed record PolicyRun(string Name, EvalMetrics Metrics, double[] LatencySeconds, double[] Instances);
+    sealed record PolicyRun(string Name, string Label, EvalMetrics Metrics, double[] LatencySeconds, double[] Instances);
 
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
         var minutes = new Option<double>("--minutes") { Description = "Training time budget in minutes (wall clock)", DefaultValueFactory = _ => 3.0 };
         var iterations = new Option<int>("--iterations") { Description = "Most training iterations (whichever of this and --minutes comes first)", DefaultValueFactory = _ => TrainCommand.DefaultIterations };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Of those, iterations bootstrapped from HPA before REINFORCE", DefaultValueFactory = _ => TrainCommand.DefaultBootstrap };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Of those, iterations bootstrapped from the clairvoyant (DAgger) before REINFORCE", DefaultValueFactory = _ => TrainCommand.DefaultBootstrap };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights, the training and the evaluation noise", DefaultValueFactory = _ => 1UL };
         var outDir = new Option<string>("--out-dir") { Description = "Where the weights, training log and chart go", DefaultValueFactory = _ => "out" };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
@@ -47,7 +48,8 @@ static class RunCommand
         SimCli.CheckNoise(settings.Noise);
         var graph = JobCatalog.Load(settings.Job);
         var trace = WorkloadTrace.ClarkNet();
-        var test = SimCli.TestWeek(trace);
+        var split = DataSplit.For(trace.Length);
+        var test = split.Test;
         var workload = trace.Workload();
         var sim = new SimOptions { NoiseSigma = settings.Noise };
 
@@ -57,25 +59,27 @@ static class RunCommand
         string chartPath = Path.Combine(settings.OutDir, $"{stem}-test-week.svg");
         Writing(settings.OutDir, () => Directory.CreateDirectory(settings.OutDir));
 
-        var model = SureTrainer.CreateModel(new SureConfig(), settings.Seed);
-        var trainer = new SureTrainer(model, graph, workload, sim, new TrainOptions
+        var model = SureTrainer.CreateModel(new SureConfig { D = TrainCommand.FeatureCount(TrainCommand.DefaultFeatures) }, settings.Seed);
+        var trainer = new SureTrainer(model, graph, workload, sim, split.Apply(new TrainOptions
         {
             Iterations = settings.Iterations,
             BootstrapIterations = settings.Bootstrap,
             MaxMinutes = settings.Minutes,
             Seed = settings.Seed,
-            TrainStart = 0,
-            TrainMinutes = test.Start,
-        });
+            Teacher = TrainCommand.ParseTeacher(TrainCommand.DefaultTeacher),
+            Dagger = TrainCommand.DefaultDagger,
+            Base = TrainCommand.ParseBase(TrainCommand.DefaultBase),
+            DeadBand = TrainCommand.DefaultDeadBand,
+        }));
         var log = Train(trainer, graph.Name, settings);
         Writing(modelPath, () => trainer.SaveCheckpoint(modelPath));
         Writing(logPath, () => WriteTrainingLog(logPath, log));
 
-        var env = new StreamEnvironment(graph, workload, sim);
+        var env = new StreamEnvironment(graph, workload, SureAutoscaler.Fit(sim, model.Config));
         var runs = Evaluate(model, env, test, settings.Seed);
-        var best = runs.Where(r => r.Name != SimCli.SurePolicy).MaxBy(r => r.Metrics.Reward)!;
+        var best = runs.Where(r => r.Name is not (SimCli.SurePolicy or Clairvoyant)).MaxBy(r => r.Metrics.Reward)!;
         PrintTable(runs, graph, trace, test, settings);
-        Console.Out.WriteLine($"best heuristic by reward: {best.Name}");
+        Console.Out.WriteLine($"best heuristic by reward: {best.Label}");
 
         Writing(chartPath, () => WriteChart(chartPath, runs.Single(r => r.Name == SimCli.SurePolicy), best, graph, 60 * env.SloLatency));
 
@@ -92,6 +96,8 @@ static class RunCommand
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += stop;
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            context => { context.Cancel = true; cancel.Cancel(); });
         IReadOnlyList<IterationLog> log;
         try
         {
@@ -127,12 +133,13 @@ static class RunCommand
         finally { Console.CancelKeyPress -= stop; }
 
         if (log.Count == 0) Console.Error.WriteLine($"trained 0 iterations: the model keeps its seeded initial weights");
-        else Console.Error.WriteLine($"trained {log.Count} iterations in {log[^1].Elapsed.TotalSeconds:0} s; last {Describe(log[^1])}");
+        else Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"trained {log.Count} iterations in {log[^1].Elapsed.TotalSeconds:0} s; last {Describe(log[^1])}; saving the best on the validation day: iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:0.0000}"));
         return log;
     }
 
     static string Describe(IterationLog l) => string.Create(CultureInfo.InvariantCulture,
-        $"iteration {l.Iteration} ({(l.Phase == TrainPhase.Bootstrap ? "bootstrap" : "reinforce")}), mean reward {l.MeanReward:0.0000}, loss {l.Loss:0.0000}, std {Math.Exp(l.LogStd):0.000}");
+        $"iteration {l.Iteration} ({(l.Phase == TrainPhase.Bootstrap ? "bootstrap" : "reinforce")}), mean reward {l.MeanReward:0.0000}, validation {l.ValidationReward:0.0000}, loss {l.Loss:0.0000}, std {Math.Exp(l.LogStd):0.000}");
 
     static void WriteTrainingLog(string path, IReadOnlyList<IterationLog> log)
     {
@@ -143,7 +150,7 @@ static class RunCommand
 
     static List<PolicyRun> Evaluate(SureModel<float> model, StreamEnvironment env, (int Start, int Minutes) test, ulong seed)
     {
-        string[] names = [SimCli.SurePolicy, .. Heuristics];
+        string[] names = [SimCli.SurePolicy, .. Heuristics, Clairvoyant];
         var runs = new List<PolicyRun>();
         void RunAll(Action<string> starting, Action? finished)
         {
@@ -163,7 +170,7 @@ static class RunCommand
                         instances[t] = span.Instances;
                     }
                 });
-                runs.Add(new PolicyRun(name, metrics, latency, instances));
+                runs.Add(new PolicyRun(name, SimCli.PolicyLabel(name, policy.Setting), metrics, latency, instances));
                 finished?.Invoke();
             }
         }
@@ -184,7 +191,7 @@ static class RunCommand
         foreach (var column in SimCli.MetricColumns) table.AddColumn(new TableColumn(column).RightAligned());
         table.Title = new TableTitle(Markup.Escape(
             $"{graph.Name} ({graph.TaskCount} tasks), test week: minutes [{test.Start}, {test.Start + test.Minutes}) of {trace.Source}, noise {settings.Noise}, seed {settings.Seed}"));
-        foreach (var run in runs) table.AddRow([Markup.Escape(run.Name), .. SimCli.MetricCells(run.Metrics)]);
+        foreach (var run in runs) table.AddRow([Markup.Escape(run.Label), .. SimCli.MetricCells(run.Metrics)]);
         SimCli.WriteTable(table);
     }
 
@@ -197,14 +204,14 @@ static class RunCommand
         for (int m = 0; m < minutes.Length; m++) minutes[m] = m;
         double[] Clipped(double[] values) => values.Select(v => Math.Min(v, clip)).ToArray();
 
-        var figure = new Figure { Title = $"{graph.Name}: the test week, SURE and {heuristic.Name}", XLabel = "minute of the test week" };
+        var figure = new Figure { Title = $"{graph.Name}: the test week, SURE and {heuristic.Label}", XLabel = "minute of the test week" };
         figure.AddPanel(string.Create(CultureInfo.InvariantCulture, $"critical-path latency (clipped at 10 × SLO = {clip:0.#} s)"), "seconds")
             .Add(sure.Name, minutes, Clipped(sure.LatencySeconds))
-            .Add(heuristic.Name, minutes, Clipped(heuristic.LatencySeconds))
+            .Add(heuristic.Label, minutes, Clipped(heuristic.LatencySeconds))
             .ReferenceLine(sloSeconds, string.Create(CultureInfo.InvariantCulture, $"SLO {sloSeconds:0.##} s"));
         var instances = figure.AddPanel("total instances", "instances")
             .Add(sure.Name, minutes, sure.Instances)
-            .Add(heuristic.Name, minutes, heuristic.Instances);
+            .Add(heuristic.Label, minutes, heuristic.Instances);
         instances.IncludeZero = true;
         figure.Save(path);
     }

@@ -61,6 +61,17 @@ static class SimCli
         }
     }
 
+    /// <summary>"hpa-tuned (target 0.60)" for a tuned policy, the name alone for the others.</summary>
+    public static string PolicyLabel(string name, string? setting) => setting is null ? name : $"{name} ({setting})";
+
+    /// <summary>The simulator's options for an evaluation: the noise, and the features a learned model reads (the extra
+    /// forecast features of a D = 11 model change nothing for the heuristics).</summary>
+    public static SimOptions SimOptionsFor(double sigma, SureModel<float>? model)
+    {
+        var options = new SimOptions { NoiseSigma = sigma };
+        return model is null ? options : SureAutoscaler.Fit(options, model.Config);
+    }
+
     public static void CheckNoise(double sigma)
     {
         if (!(sigma >= 0) || !double.IsFinite(sigma)) throw new SimInputException($"bad noise {sigma}: sigma must be a finite number >= 0");

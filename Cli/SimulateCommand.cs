@@ -11,7 +11,7 @@ static class SimulateCommand
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id (j_1136) or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
-        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static or sure (needs --model)", DefaultValueFactory = _ => "static" };
+        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant or sure (needs --model)", DefaultValueFactory = _ => "static" };
         var start = new Option<int>("--start") { Description = "First trace minute (default: the test week)", DefaultValueFactory = _ => WorkloadTrace.WeekMinutes };
         var minutes = new Option<int>("--minutes") { Description = "Minutes to simulate", DefaultValueFactory = _ => 1440 };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise (0 = deterministic)", DefaultValueFactory = _ => 0.05 };
@@ -39,7 +39,7 @@ static class SimulateCommand
             if (first < 0 || (long)first + count > workloadTrace.Length)
                 throw new SimInputException($"window [{first}, {(long)first + count}) is outside the trace's {workloadTrace.Length} minutes ({workloadTrace.Source})");
             ulong noiseSeed = parse.GetValue(seed);
-            var env = new StreamEnvironment(graph, workloadTrace.Workload(), new SimOptions { NoiseSigma = sigma });
+            var env = new StreamEnvironment(graph, workloadTrace.Workload(), SimCli.SimOptionsFor(sigma, sure));
             int trainMinutes = Math.Max(0, workloadTrace.Length - WorkloadTrace.WeekMinutes);
             var autoscaler = SimCli.CreatePolicy(policyName, env, (0, trainMinutes), noiseSeed, sure);
 
@@ -62,6 +62,7 @@ static class SimulateCommand
                     {
                         w.WriteString("job", graph.Name);
                         w.WriteString("policy", policyName);
+                        if (autoscaler.Setting is string setting) w.WriteString("setting", setting);
                         w.WriteNumber("start", first);
                         w.WriteNumber("minutes", count);
                         w.WriteNumber("noise", sigma);
@@ -71,7 +72,7 @@ static class SimulateCommand
                 else
                 {
                     var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
-                    table.Title = new TableTitle(Markup.Escape($"{graph.Name} ({graph.TaskCount} tasks), {autoscaler.Name}, minutes [{first}, {first + count})"));
+                    table.Title = new TableTitle(Markup.Escape($"{graph.Name} ({graph.TaskCount} tasks), {SimCli.PolicyLabel(autoscaler.Name, autoscaler.Setting)}, minutes [{first}, {first + count})"));
                     var cells = SimCli.MetricCells(metrics);
                     for (int k = 0; k < cells.Length; k++) table.AddRow(SimCli.MetricColumns[k], cells[k]);
                     SimCli.WriteTable(table);

@@ -27,16 +27,22 @@ static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = new Option<string>("--start") { Description = "Parallelism each training window starts from: random (log-uniform in [1, p_max] per task) or p0", DefaultValueFactory = _ => "random" };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Iterations of bootstrapping from HPA before REINFORCE (they count towards --iterations; 0 = REINFORCE only)", DefaultValueFactory = _ => DefaultBootstrap };
+        var teacher = new Option<string>("--teacher") { Description = "Who the bootstrap imitates: hpa, hpa-tuned (target tuned on the training range) or clairvoyant (sees the coming hour; rho tuned on the training range)", DefaultValueFactory = _ => DefaultTeacher };
+        var dagger = new Option<bool>("--dagger") { Description = "In the bootstrap's second half, half the rollouts are the policy's own, labelled by the teacher (DAgger); --dagger false turns it off", DefaultValueFactory = _ => DefaultDagger };
+        var features = new Option<string>("--features") { Description = "spec (SPEC 3's eight, D = 8) or forecast (plus time of day and place in the span, D = 11)", DefaultValueFactory = _ => DefaultFeatures };
+        var bootstrapRate = new Option<double>("--bootstrap-lr") { Description = "Adam's learning rate in the bootstrap phase", DefaultValueFactory = _ => 1e-3 };
+        var actionBase = new Option<string>("--base") { Description = "What the ratio multiplies: current (SPEC 4.4's p) or hpa-tuned (a residual on HPA's recommendation at a target tuned on the training range)", DefaultValueFactory = _ => DefaultBase };
+        var deadBand = new Option<double>("--dead-band") { Description = "A ratio within this of 1 keeps the parallelism (no restart); 0 = SPEC 4.4", DefaultValueFactory = _ => DefaultDeadBand };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate in the REINFORCE phase", DefaultValueFactory = _ => 1e-3 };
         var hidden = new Option<int>("--hidden") { Description = "H, the hidden width", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Weights file to write (safetensors)", Required = true };
         var log = new Option<string?>("--log") { Description = "CSV log of every iteration (default: --out with extension .csv)" };
-        var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet); everything before the last week trains" };
+        var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet): the last week is the test week, the day before it the validation day, everything before that trains" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
-        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, rate, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse => Guard(() =>
         {
@@ -54,6 +60,7 @@ static class TrainCommand
                 "p0" => StartKind.Initial,
                 _ => throw new SimInputException($"bad start '{startName}': expected random or p0"),
             };
+            var teacherKind = ParseTeacher(parse.GetValue(teacher)!);
             int bootstrapCount = parse.GetValue(bootstrap);
             if (bootstrapCount < 0) throw new SimInputException($"bad bootstrap {bootstrapCount}: need at least 0");
             int? iterationCount = parse.GetValue(iterations);
@@ -66,16 +73,25 @@ static class TrainCommand
             if (!(betaMi >= 0) || !double.IsFinite(betaMi)) throw new SimInputException($"bad mi {betaMi}: need a finite number >= 0");
             double learningRate = parse.GetValue(rate);
             if (!(learningRate > 0) || !double.IsFinite(learningRate)) throw new SimInputException($"bad lr {learningRate}: need a finite number > 0");
+            double band = parse.GetValue(deadBand);
+            if (!(band >= 0 && band < 1)) throw new SimInputException($"bad dead-band {band}: need a number in [0, 1)");
+            double bootstrapLearningRate = parse.GetValue(bootstrapRate);
+            if (!(bootstrapLearningRate > 0) || !double.IsFinite(bootstrapLearningRate)) throw new SimInputException($"bad bootstrap-lr {bootstrapLearningRate}: need a finite number > 0");
             int h = parse.GetValue(hidden);
             if (h < 1) throw new SimInputException($"bad hidden {h}: need at least 1");
 
             var graph = JobCatalog.Load(parse.GetValue(job)!, parse.GetValue(jobs));
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
-            var test = SimCli.TestWeek(workloadTrace);
+            var split = DataSplit.For(workloadTrace.Length);
+            var test = split.Test;
             var workload = workloadTrace.Workload();
             string outPath = parse.GetValue(output)!;
             string logPath = parse.GetValue(log) ?? Path.ChangeExtension(outPath, ".csv");
-            var options = new TrainOptions
+            // Before any training: a missing folder would otherwise lose the whole run at the end.
+            foreach (var path in new[] { outPath, logPath })
+                if (Path.GetDirectoryName(Path.GetFullPath(path)) is string folder && !Directory.Exists(folder))
+                    throw new SimInputException($"{path}: the folder {folder} does not exist");
+            var options = split.Apply(new TrainOptions
             {
                 Iterations = iterationCount ?? (budget is null ? DefaultIterations : int.MaxValue),
                 MaxMinutes = budget,
@@ -85,12 +101,15 @@ static class TrainCommand
                 BootstrapIterations = bootstrapCount,
                 BetaMi = betaMi,
                 LearningRate = learningRate,
+                BootstrapLearningRate = bootstrapLearningRate,
                 Threads = threadCount,
-                TrainStart = 0,
-                TrainMinutes = test.Start,
-            };
+                Teacher = teacherKind,
+                Base = ParseBase(parse.GetValue(actionBase)!),
+                DeadBand = band,
+                Dagger = parse.GetValue(dagger),
+            });
             var sim = SimOptions.Default;
-            var model = SureTrainer.CreateModel(new SureConfig { H = h }, options.Seed);
+            var model = SureTrainer.CreateModel(new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, options.Seed);
             var trainer = new SureTrainer(model, graph, workload, sim, options);
             bool uniform = kind == SamplerKind.Uniform;
             double TestReward() => SureAutoscaler.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
@@ -101,6 +120,9 @@ static class TrainCommand
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += stop;
+            // SIGTERM as Ctrl+C: finish the running iteration, save the best checkpoint, exit.
+            using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                context => { context.Cancel = true; cancel.Cancel(); });
             IReadOnlyList<IterationLog> logs;
             try
             {
@@ -125,7 +147,7 @@ static class TrainCommand
                                 if (budget is double m) done = Math.Max(done, entry.Elapsed.TotalMinutes / m);
                                 bar.Value = Math.Min(1000, 1000 * done);
                                 bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                                    $"it {entry.Iteration}{(entry.Phase == TrainPhase.Bootstrap ? " (bootstrap)" : "")} reward {entry.MeanReward:F4} loss {entry.Loss:F3} pg {entry.PolicyLoss:F3} mi {entry.MutualInformation:F2} kl {entry.Kl:F1}"));
+                                    $"it {entry.Iteration}{(entry.Phase == TrainPhase.Bootstrap ? " (bootstrap)" : "")} reward {entry.MeanReward:F4} validation {entry.ValidationReward:F4} (best {trainer.BestValidationReward:F4} at {trainer.BestIteration}) loss {entry.Loss:F3} kl {entry.Kl:F1}"));
                             }, cancel.Token);
                             bar.Value = 1000;
                         });
@@ -136,7 +158,7 @@ static class TrainCommand
             trainer.SaveCheckpoint(outPath);
             IterationLog? last = logs.Count > 0 ? logs[^1] : null;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; weights {outPath}, log {logPath}"));
+                $"trained {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
             if (before is double b0)
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"test-week reward (deterministic, seed 1): before {b0:F4} after {TestReward():F4}"));
@@ -144,6 +166,34 @@ static class TrainCommand
         }));
         return command;
     }
+
+    // The default recipe (docs/training.md, RESULTS.md): a residual on hpa-tuned with the forecast features and a dead
+    // band of 0.1, bootstrapped from the clairvoyant with DAgger, then REINFORCE; the best checkpoint on the validation day.
+    public const string DefaultTeacher = "clairvoyant", DefaultFeatures = "forecast", DefaultBase = "hpa-tuned";
+    public const double DefaultDeadBand = 0.1;
+    public const bool DefaultDagger = true;
+
+    public static ActionBase ParseBase(string name) => name switch
+    {
+        "current" => ActionBase.Current,
+        "hpa-tuned" => ActionBase.HpaTuned,
+        _ => throw new SimInputException($"bad base '{name}': expected current or hpa-tuned"),
+    };
+
+    public static int FeatureCount(string name) => name switch
+    {
+        "spec" => StreamEnvironment.SpecFeatureCount,
+        "forecast" => StreamEnvironment.ForecastFeatureCount,
+        _ => throw new SimInputException($"bad features '{name}': expected spec or forecast"),
+    };
+
+    public static TeacherKind ParseTeacher(string name) => name switch
+    {
+        "hpa" => TeacherKind.Hpa,
+        "hpa-tuned" => TeacherKind.HpaTuned,
+        "clairvoyant" => TeacherKind.Clairvoyant,
+        _ => throw new SimInputException($"bad teacher '{name}': expected hpa, hpa-tuned or clairvoyant"),
+    };
 
     // Bad input or an unwritable file: one line on stderr, exit code 2.
     static int Guard(Func<int> body)

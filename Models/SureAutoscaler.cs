@@ -27,7 +27,10 @@ public sealed class SureAutoscaler : IAutoscaler
     readonly float[] _actionMean;
     readonly bool _uniformSampler;
     readonly SureDecider? _decider;
-    readonly int[] _next;
+    readonly int[] _next, _base;
+    // The residual policy's base (ActionBase.HpaTuned, from the checkpoint's metadata); null: the current parallelism.
+    readonly HpaAutoscaler? _baseHeuristic;
+    readonly double _deadBand;
     ulong _decision;
 
     /// <summary>Throws <see cref="SureFileException"/> when the model's config does not fit the environment.</summary>
@@ -39,7 +42,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _n = env.TaskCount;
         _l = env.SpanMinutes;
         _k = env.Neighbors.Width;
-        _d = StreamEnvironment.FeatureCount;
+        _d = env.FeatureCount;
         _maxParallelism = env.Options.MaxParallelism;
         _slots = env.Neighbors.Slots;
         _s = Tensor<float>.Zeros(_n, _l, 1 + _k, _d);
@@ -48,6 +51,9 @@ public sealed class SureAutoscaler : IAutoscaler
         _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbors.Slots, env.Job.Edges));
         _actionMean = new float[_n];
         _next = new int[_n];
+        _base = new int[_n];
+        _baseHeuristic = BaseHeuristic(model);
+        _deadBand = DeadBand(model);
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
         _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
         if (!_uniformSampler) _decider = new SureDecider(model, _input.Neighbours);
@@ -57,11 +63,44 @@ public sealed class SureAutoscaler : IAutoscaler
     public static EvalMetrics Evaluate(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim,
         int start, int minutes, ulong seed, bool? uniformSampler = null)
     {
-        var env = new StreamEnvironment(job, workload, sim);
+        var env = new StreamEnvironment(job, workload, Fit(sim, model.Config));
         return Episode.Run(env, new SureAutoscaler(model, env, seed, uniformSampler), start, minutes, seed);
     }
 
+    /// <summary>The simulator's options with the features the model reads: SPEC 3's eight, or with the forecast
+    /// features when the model has D = 11 (<see cref="SimOptions.ForecastFeatures"/>). Other D fail in <see cref="CheckFits"/>.</summary>
+    public static SimOptions Fit(SimOptions sim, SureConfig config) =>
+        sim with { ForecastFeatures = config.D == StreamEnvironment.ForecastFeatureCount };
+
     public string Name => "sure";
+
+    /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase.HpaTuned"/>): the base and its target.</summary>
+    public const string BaseKey = "action_base", BaseTargetKey = "action_base_target", HpaTunedBase = "hpa-tuned";
+
+    /// <summary>Metadata key of the dead band (<see cref="Training.TrainOptions.DeadBand"/>).</summary>
+    public const string DeadBandKey = "dead_band";
+
+    /// <summary>The model's dead band from its metadata; 0 when absent.</summary>
+    public static double DeadBand(SureModel<float> model)
+    {
+        if (!model.Metadata.TryGetValue(DeadBandKey, out var text)) return 0;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double band)
+            || !(band >= 0 && band < 1))
+            throw new SureFileException($"the model's {DeadBandKey} '{text}' is not a number in [0, 1)");
+        return band;
+    }
+
+    /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
+    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model)
+    {
+        if (!model.Metadata.TryGetValue(BaseKey, out var kind)) return null;
+        if (kind != HpaTunedBase) throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase}");
+        if (!model.Metadata.TryGetValue(BaseTargetKey, out var text)
+            || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double target)
+            || !(target > 0 && target <= 1))
+            throw new SureFileException($"the model's {BaseKey} is {HpaTunedBase} but {BaseTargetKey} is missing or not in (0, 1]");
+        return new HpaAutoscaler(target, HpaTunedBase);
+    }
 
     /// <summary>m_i of the last decision (for inspection and tests).</summary>
     public ReadOnlySpan<float> LastActionMean => _actionMean;
@@ -76,7 +115,7 @@ public sealed class SureAutoscaler : IAutoscaler
         {
             if (model != sim) throw new SureFileException($"the model has {name} = {model}, the simulator {sim}");
         }
-        Same("D", config.D, StreamEnvironment.FeatureCount);
+        Same("D", config.D, env.FeatureCount);
         Same("L", config.L, env.SpanMinutes);
         Same("c", config.C, env.Options.NeighborHops);
         Same("K_max", config.KMax, env.Options.MaxNeighbors);
@@ -91,22 +130,25 @@ public sealed class SureAutoscaler : IAutoscaler
 
     public void Decide(StreamEnvironment env, Span<int> parallelism)
     {
+        parallelism.CopyTo(_base);
+        _baseHeuristic?.Decide(env, _base);
         if (_decider != null)
         {
-            _decider.Decide(env.Snapshots, env.OldestSnapshot, parallelism, _seed, _decision, _next);
+            _decider.Decide(env.Snapshots, env.OldestSnapshot, _base, _seed, _decision, _next);
             _decider.ActionMeans.CopyTo(_actionMean);
-            _next.CopyTo(parallelism);
         }
-        else
-        {
-            ComputeActionMeans(env);
-            for (int i = 0; i < _n; i++) parallelism[i] = Rescale(parallelism[i], Ratio(_actionMean[i]), _maxParallelism);
-        }
+        else ComputeActionMeans(env);
+        // The decider's rule (SPEC 4.4) with this model's dead band: the same as _next when the band is 0.
+        for (int i = 0; i < _n; i++) parallelism[i] = Rescale(_base[i], Ratio(_actionMean[i], _deadBand), _maxParallelism);
         _decision++;
     }
 
-    /// <summary>a = 2 sigmoid(u), in (0, 2).</summary>
-    public static double Ratio(double actionMean) => 2 / (1 + Math.Exp(-actionMean));
+    /// <summary>a = 2 sigmoid(u), in (0, 2); with a dead band, a within <paramref name="deadBand"/> of 1 is 1.</summary>
+    public static double Ratio(double actionMean, double deadBand = 0)
+    {
+        double ratio = 2 / (1 + Math.Exp(-actionMean));
+        return Math.Abs(ratio - 1) <= deadBand ? 1 : ratio;
+    }
 
     /// <summary>p' = clamp(round(a p), 1, p_max), halves to even (SPEC 2).</summary>
     public static int Rescale(int parallelism, double ratio, int maxParallelism) =>

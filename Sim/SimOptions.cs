@@ -18,6 +18,12 @@ public sealed record SimOptions
     public double LatencyWeight { get; init; } = 0.5;
     /// <summary>l_slo = SloFactor * l_0.</summary>
     public double SloFactor { get; init; } = 3;
+    /// <summary>
+    /// Adds three features to each task-minute after SPEC 3's eight (D = 11, docs/simulator.md): the minute's time of
+    /// day as sin and cos of 2 pi (t mod 1440) / 1440, and its place in the span, (t - span start) / (L - 1), 0 for the
+    /// first minute after a decision and 1 for the last. They change nothing in the simulation.
+    /// </summary>
+    public bool ForecastFeatures { get; init; }
     public int NeighborHops { get; init; } = NeighborIndex.DefaultHops;
     public int MaxNeighbors { get; init; } = NeighborIndex.DefaultMaxNeighbors;
 

@@ -22,7 +22,12 @@ namespace Sure.Sim;
 /// </summary>
 public sealed class StreamEnvironment
 {
-    public const int FeatureCount = 8;
+    /// <summary>D of SPEC 3's features; <see cref="ForecastFeatureCount"/> with <see cref="SimOptions.ForecastFeatures"/>.</summary>
+    public const int SpecFeatureCount = 8, ForecastFeatureCount = 11;
+    const int MinutesPerDay = 1440;
+
+    /// <summary>D: features per task-minute in the snapshots.</summary>
+    public int FeatureCount { get; }
 
     readonly double[] _workload;
     readonly int _n, _l;
@@ -101,6 +106,7 @@ public sealed class StreamEnvironment
         _workload = workload;
         _n = job.TaskCount;
         _l = Options.SpanMinutes;
+        FeatureCount = Options.ForecastFeatures ? ForecastFeatureCount : SpecFeatureCount;
         _noise = new LogNormalNoise(Options.NoiseSigma);
         _restartFactor = 1 - Options.RestartSeconds / 60;
         _rhoCap = Options.UtilizationCap;
@@ -240,6 +246,14 @@ public sealed class StreamEnvironment
         int cell0 = m * n;
         var snap = _snapshots.AsSpan(_ringHead * n * FeatureCount, n * FeatureCount);
         float restartFeature = (float)(1 - r);
+        int d = FeatureCount;
+        float timeSin = 0, timeCos = 0, place = 0;
+        if (d > SpecFeatureCount)
+        {
+            double angle = 2 * Math.PI * (_minute % MinutesPerDay) / MinutesPerDay;
+            (timeSin, timeCos) = ((float)Math.Sin(angle), (float)Math.Cos(angle));
+            place = _l > 1 ? (float)m / (_l - 1) : 0;
+        }
         double jobLatency = 0, busyInstances = 0, totalBacklog = 0;
         var order = _order;
         var parentStart = _parentStart;
@@ -289,8 +303,14 @@ public sealed class StreamEnvironment
             span.Utilization[cell] = u;
             span.TaskLatency[cell] = l;
 
-            WriteFeatures(snap.Slice(i * FeatureCount, FeatureCount),
-                a, a * _inverseP[i], u, p / _maxParallelism, 60 * l, q, Math.Min(a * inverseC, 10) / 10, restartFeature);
+            var features = snap.Slice(i * d, d);
+            WriteFeatures(features, a, a * _inverseP[i], u, p / _maxParallelism, 60 * l, q, Math.Min(a * inverseC, 10) / 10, restartFeature);
+            if (d > SpecFeatureCount)
+            {
+                features[8] = timeSin;
+                features[9] = timeCos;
+                features[10] = place;
+            }
         }
         span.RestartFactor[m] = r;
         span.JobLatency[m] = jobLatency;

@@ -1,38 +1,52 @@
 #!/usr/bin/env bash
-# Trains SURE and its two ablations on each job and evaluates them against the heuristics on the test week.
-# Writes results/<job>.<variant>.{safetensors,csv} and results/eval.jsonl; scripts/results_table.py makes RESULTS.md's tables.
-# Usage: scripts/results.sh [jobs...]   (default: all six; ITERATIONS, BOOTSTRAP, SEED, VARIANTS override the recipe;
-# LR=3e-4 trains with that REINFORCE learning rate and tags files and rows with it: results/<job>.<variant>.lr3e-4.*)
+# RESULTS.md's runs on SPEC 6's yardstick: for each job, each variant and each training seed, `sure train` (the best
+# checkpoint on the validation day is the one saved), then the saved policy on ClarkNet's test week and, unchanged, on
+# NASA's last week; and the heuristics (tuned on each trace's first week) and the clairvoyant on both.
+# Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
+# scripts/results_table.py makes the tables.
+# Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ITERATIONS=${ITERATIONS:-300}
-BOOTSTRAP=${BOOTSTRAP:-150}
-SEED=${SEED:-1}
-VARIANTS=${VARIANTS:-"sure uniform nomi"}
-LR=${LR:-}
+SEEDS=${SEEDS:-"1 2 3"}
+VARIANTS=${VARIANTS:-"sure"}
 JOBS=("$@")
 [ ${#JOBS[@]} -eq 0 ] && JOBS=(small-1 small-2 medium-1 medium-2 large-1 large-2)
-# SURE=path/to/sure runs an existing build (e.g. while the tree is being rebuilt); otherwise build the CLI first.
+NASA=data/nasa-per-minute.csv
+POLICIES=static,hpa,ds2,flink,oracle-static,hpa-tuned,flink-tuned,clairvoyant
 if [ -n "${SURE:-}" ]; then sure=$SURE; else
   dotnet build Cli -c Release -v q -nologo >/dev/null
   sure=Cli/bin/Release/net10.0/sure
 fi
 mkdir -p results
 for job in "${JOBS[@]}"; do
+  case $job in small-*) default=300 ;; medium-*) default=150 ;; *) default=100 ;; esac
+  iterations=${ITERATIONS:-$default}
+  bootstrap=$(( iterations / 2 ))
+  if [ "${HEURISTICS:-1}" = 1 ]; then
+    "$sure" eval --job "$job" --policies "$POLICIES" --json | sed 's/^{/{"trace":"clarknet",/' >> results/eval.jsonl
+    "$sure" eval --job "$job" --policies "$POLICIES" --trace "$NASA" --json | sed 's/^{/{"trace":"nasa",/' >> results/eval.jsonl
+  fi
   for variant in $VARIANTS; do
     case $variant in
-      sure) extra=() ;;
-      uniform) extra=(--sampler uniform) ;;
-      nomi) extra=(--mi 0) ;;
+      sure) extra=(--bootstrap "$bootstrap") ;;
+      # SPEC 6 as the paper writes it: REINFORCE alone from p_0, SPEC 3's features, p' = round(a p).
+      paper) extra=(--bootstrap 0 --start p0 --base current --features spec --dead-band 0 --teacher hpa --dagger false) ;;
+      uniform) extra=(--bootstrap "$bootstrap" --sampler uniform) ;;
+      nomi) extra=(--bootstrap "$bootstrap" --mi 0) ;;
       *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
-    name=$variant
-    if [ -n "$LR" ]; then extra+=(--lr "$LR"); name=$variant.lr$LR; fi
-    model=results/$job.$name.safetensors
-    start=$(date +%s)
-    "$sure" train --job "$job" --iterations "$ITERATIONS" --bootstrap "$BOOTSTRAP" --seed "$SEED" "${extra[@]}" --out "$model"
-    echo "{\"job\":\"$job\",\"variant\":\"$name\",\"train_seconds\":$(( $(date +%s) - start )),\"command\":\"sure train --job $job --iterations $ITERATIONS --bootstrap $BOOTSTRAP --seed $SEED ${extra[*]} --out $model\"}" >> results/train.jsonl
-    "$sure" eval --job "$job" --policies sure --model "$model" --json | sed "s/\"policy\":\"sure\"/\"policy\":\"sure-$name\"/" >> results/eval.jsonl
+    for seed in $SEEDS; do
+      model=results/$job.$variant.s$seed.safetensors
+      start=$(date +%s)
+      "$sure" train --job "$job" --iterations "$iterations" --seed "$seed" "${extra[@]}" --out "$model" 2>/dev/null | tail -1
+      echo "{\"job\":\"$job\",\"variant\":\"$variant\",\"seed\":$seed,\"train_seconds\":$(( $(date +%s) - start )),\"command\":\"sure train --job $job --iterations $iterations --seed $seed ${extra[*]} --out $model\"}" >> results/train.jsonl
+      for trace in clarknet nasa; do
+        args=(); [ $trace = nasa ] && args=(--trace "$NASA")
+        "$sure" eval --job "$job" --policies sure --model "$model" "${args[@]}" --json \
+          | sed "s/^{/{\"trace\":\"$trace\",\"variant\":\"$variant\",\"seed\":$seed,/" >> results/eval.jsonl
+      done
+    done
   done
-  "$sure" eval --job "$job" --policies static,hpa,ds2,flink,oracle-static --json >> results/eval.jsonl
 done

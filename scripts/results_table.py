@@ -1,56 +1,121 @@
 #!/usr/bin/env python3
-"""Markdown tables for RESULTS.md from results/eval.jsonl and results/train.jsonl (standard library only)."""
+"""RESULTS.md's tables from results/eval.jsonl and results/train.jsonl (written by scripts/results.sh); standard library only.
+
+Learned policies: mean +- sample standard deviation over training seeds (SPEC 6). The best tuned heuristic is the best of
+hpa-tuned, flink-tuned and oracle-static on the evaluated week (each tuned on the trace's first week); headroom captured
+= (R_sure - R_best_tuned) / (R_clairvoyant - R_best_tuned)."""
 import json
+import statistics
 import sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent / "results"
 rows = [json.loads(line) for line in (root / "eval.jsonl").read_text().splitlines() if line.strip()]
-train = {(t["job"], t["variant"]): t for t in
-         (json.loads(line) for line in (root / "train.jsonl").read_text().splitlines() if line.strip())}
+train = [json.loads(line) for line in (root / "train.jsonl").read_text().splitlines() if line.strip()]
+JOBS = [j for j in ["small-1", "small-2", "medium-1", "medium-2", "large-1", "large-2"] if any(r["job"] == j for r in rows)]
+TUNED = ["hpa-tuned", "flink-tuned", "oracle-static"]
+NAMES = {"sure": "SURE (default recipe)", "paper": "SURE, the paper's recipe (SPEC 6 as written)",
+         "uniform": "SURE w/o NVSS (`--sampler uniform`)", "nomi": "SURE w/o MI (`--mi 0`)"}
 
-variants = ["sure", "uniform", "nomi"]
-names = {"sure-sure": "**SURE**", "sure-uniform": "SURE w/o NVSS (`--sampler uniform`)",
-         "sure-nomi": "SURE w/o MI (`--mi 0`)"}
-# Runs with another REINFORCE learning rate (scripts/results.sh with LR=...) are tagged sure-<variant>.lr<rate>.
-rates = sorted({r["policy"].split(".lr", 1)[1] for r in rows if r["policy"].startswith("sure-") and ".lr" in r["policy"]})
-for rate in rates:
-    for v in variants:
-        names[f"sure-{v}.lr{rate}"] = f"{names['sure-' + v]}, `--lr {rate}`"
-order = ([f"sure-{v}" for v in variants] + [f"sure-{v}.lr{rate}" for rate in rates for v in variants]
-         + ["hpa", "oracle-static", "flink", "ds2", "static"])
-jobs = list(dict.fromkeys(r["job"] for r in rows))
-latest = {(r["job"], r["policy"]): r for r in rows}
 
-print("| job | policy | reward | latency_mean_s | latency_p95_s | slo_violation_pct | utilization | instance_hours | rescales |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for job in jobs:
-    for policy in order:
-        r = latest.get((job, policy))
-        if r is None:
+def heuristic(trace, job, policy):
+    found = [r for r in rows if r["trace"] == trace and r["job"] == job and r["policy"] == policy and "variant" not in r]
+    return found[-1] if found else None
+
+
+def learned(trace, job, variant):
+    by_seed = {}
+    for r in rows:
+        if r["trace"] == trace and r["job"] == job and r.get("variant") == variant:
+            by_seed[r["seed"]] = r
+    return [by_seed[s] for s in sorted(by_seed)]
+
+
+def stats(runs, key="reward"):
+    values = [r[key] for r in runs]
+    if not values:
+        return None
+    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0), values
+
+
+def label(r):
+    return r["policy"] + (f" ({r['setting']})" if r.get("setting") else "")
+
+
+def best_tuned(trace, job):
+    candidates = [r for r in (heuristic(trace, job, p) for p in TUNED) if r]
+    return max(candidates, key=lambda r: r["reward"]) if candidates else None
+
+
+def seconds(job, variant):
+    times = [t["train_seconds"] for t in train if t["job"] == job and t["variant"] == variant]
+    return f"{statistics.mean(times):.0f}" if times else "-"
+
+
+def main_table(trace, variant="sure"):
+    print("| job | SURE mean +- std | seeds 1 / 2 / 3 | best tuned heuristic | hpa (untuned) | clairvoyant | headroom captured | SURE above best tuned | train s / seed |")
+    print("|---|---:|---|---|---:|---|---:|---|---:|")
+    wins = 0
+    for job in JOBS:
+        s = stats(learned(trace, job, variant))
+        best, hpa, oracle = best_tuned(trace, job), heuristic(trace, job, "hpa"), heuristic(trace, job, "clairvoyant")
+        if s is None or best is None:
             continue
-        print(f"| {job} | {names.get(policy, policy)} | {r['reward']:.4f} | {r['latency_mean_s']:.2f} | {r['latency_p95_s']:.2f} "
-              f"| {r['slo_violation_pct']:.2f} | {r['utilization']:.3f} | {r['instance_hours']:.1f} | {r['rescales']} |")
+        mean, std, values = s
+        headroom = (mean - best["reward"]) / (oracle["reward"] - best["reward"]) if oracle and oracle["reward"] != best["reward"] else float("nan")
+        above = mean > best["reward"]
+        wins += above
+        worst_ok = "yes" if min(values) > hpa["reward"] else "no"
+        print(f"| {job} | {mean:.4f} +- {std:.4f} | {' / '.join(f'{v:.4f}' for v in values)} | {label(best)}: {best['reward']:.4f} "
+              f"| {hpa['reward']:.4f} | {label(oracle)}: {oracle['reward']:.4f} | {headroom:+.2f} | {'yes' if above else 'no'} "
+              f"(worst seed above hpa: {worst_ok}) | {seconds(job, variant)} |")
+    print(f"\nSURE's mean above the best tuned heuristic on {wins} of {len(JOBS)} jobs.\n")
 
-print()
-extra = [f"sure-{v}.lr{rate}" for rate in rates for v in variants if any(r["policy"] == f"sure-{v}.lr{rate}" for r in rows)]
-short = {"sure": "SURE", "uniform": "w/o NVSS", "nomi": "w/o MI"}
-extra_heads = "".join(f" {short[p[5:].split('.lr')[0]]}, lr {p.split('.lr')[1]} |" for p in extra)
-print(f"| job | SURE | w/o NVSS | w/o MI |{extra_heads} best heuristic | SURE - best heuristic |")
-print("|---|---:|---:|---:|" + "---:|" * len(extra) + "---|---:|")
-for job in jobs:
-    def reward(policy):
-        r = latest.get((job, policy))
-        return r["reward"] if r else float("nan")
-    heuristics = [p for p in ("hpa", "ds2", "flink", "oracle-static", "static") if (job, p) in latest]
-    best = max(heuristics, key=reward)
-    def cell(policy):
-        return f"{reward(policy):.4f}" if (job, policy) in latest else "not run"
-    gap = f"{reward('sure-sure') - reward(best):+.4f}" if (job, "sure-sure") in latest else "not run"
-    extra_cells = "".join(f" {cell(p)} |" for p in extra)
-    print(f"| {job} | {cell('sure-sure')} | {cell('sure-uniform')} | {cell('sure-nomi')} |{extra_cells} {best} {reward(best):.4f} | {gap} |")
 
-if "--commands" in sys.argv:
-    print()
-    for (job, variant), t in train.items():
+def metrics_table(trace):
+    cols = ["reward", "latency_mean_s", "latency_p95_s", "slo_violation_pct", "utilization", "instance_hours", "rescales"]
+    print("| job | policy | " + " | ".join(cols) + " |")
+    print("|---|---|" + "---:|" * len(cols))
+    for job in JOBS:
+        for variant in NAMES:
+            runs = learned(trace, job, variant)
+            if runs:
+                print(f"| {job} | {NAMES[variant]}, mean of {len(runs)} seeds | "
+                      + " | ".join(f"{statistics.mean(r[c] for r in runs):.4f}" if c == "reward" else f"{statistics.mean(r[c] for r in runs):.2f}" for c in cols) + " |")
+        for policy in ["hpa-tuned", "flink-tuned", "oracle-static", "clairvoyant", "hpa", "flink", "ds2", "static"]:
+            r = heuristic(trace, job, policy)
+            if r:
+                print(f"| {job} | {label(r)} | " + " | ".join(f"{r[c]:.4f}" if c == "reward" else f"{r[c]:.2f}" for c in cols) + " |")
+
+
+def variants_table(trace):
+    print("| job | variant | reward mean +- std | seeds | best tuned heuristic | train s / seed |")
+    print("|---|---|---:|---|---:|---:|")
+    for job in JOBS:
+        best = best_tuned(trace, job)
+        for variant in NAMES:
+            s = stats(learned(trace, job, variant))
+            if s and (variant != "sure" or any(learned(trace, job, v) for v in NAMES if v != "sure")):
+                mean, std, values = s
+                print(f"| {job} | {NAMES[variant]} | {mean:.4f} +- {std:.4f} | {' / '.join(f'{v:.4f}' for v in values)} | {best['reward']:.4f} | {seconds(job, variant)} |")
+
+
+def commands():
+    for t in train:
         print(f"- `{t['command']}` ({t['train_seconds']} s)")
+
+
+sections = sys.argv[1:] or ["main", "nasa", "variants", "metrics"]
+for section in sections:
+    if section == "main":
+        main_table("clarknet")
+    elif section == "nasa":
+        main_table("nasa")
+    elif section == "variants":
+        variants_table("clarknet")
+    elif section == "metrics":
+        metrics_table("clarknet")
+    elif section == "nasa-metrics":
+        metrics_table("nasa")
+    elif section == "commands":
+        commands()

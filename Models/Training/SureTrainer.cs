@@ -39,6 +39,14 @@ public sealed class SureTrainer
     readonly int _n, _spanFloats;
     int _completed;
     readonly Stopwatch _clock = new();   // runs from the first iteration: IterationLog.Elapsed
+    // The teacher of the bootstrap, tuned once here (each worker builds its own from this): see TeacherKind.
+    readonly Func<IAutoscaler> _createTeacher;
+    // The residual policy's base target (ActionBase.HpaTuned), tuned on the training range; NaN for SPEC 4.4's current p.
+    readonly double _baseTarget = double.NaN;
+    // Validation (SPEC 6): the deterministic policy on the validation day, and the best checkpoint so far.
+    readonly StreamEnvironment? _validationEnv;
+    readonly SureAutoscaler? _validator;
+    readonly float[][] _best;
 
     public SureTrainer(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
     {
@@ -47,6 +55,8 @@ public sealed class SureTrainer
         if (options.Rollouts < 1) throw new ArgumentException($"Rollouts = {options.Rollouts} must be at least 1");
         if (options.WindowHours < 1) throw new ArgumentException($"WindowHours = {options.WindowHours} must be at least 1");
         if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
+        if (!(options.DeadBand >= 0 && options.DeadBand < 1))
+            throw new ArgumentException($"DeadBand = {options.DeadBand} must be in [0, 1)");
         if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
             throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (sim.MaxParallelism != model.Config.PMax)
@@ -54,20 +64,22 @@ public sealed class SureTrainer
         int windowMinutes = (options.WindowHours + 1) * sim.SpanMinutes;
         if (options.TrainStart < 0 || options.TrainMinutes < windowMinutes || options.TrainStart + options.TrainMinutes > workload.Length)
             throw new ArgumentException($"training range [{options.TrainStart}, {options.TrainStart + options.TrainMinutes}) must lie in the trace's {workload.Length} minutes and hold a window of {windowMinutes}");
+        if (options.ValidationMinutes < 0 || options.ValidationMinutes > 0
+            && (options.ValidationStart < 0 || options.ValidationStart + options.ValidationMinutes > workload.Length
+                || options.ValidationStart < options.TrainStart + options.TrainMinutes && options.TrainStart < options.ValidationStart + options.ValidationMinutes))
+            throw new ArgumentException($"validation window [{options.ValidationStart}, {options.ValidationStart + options.ValidationMinutes}) must lie in the trace's {workload.Length} minutes, outside the training range [{options.TrainStart}, {options.TrainStart + options.TrainMinutes})");
         _model = model;
         _job = job;
         _workload = workload;
-        _sim = sim;
+        _sim = sim = SureAutoscaler.Fit(sim, model.Config);
         Options = options;
         _weights = new LossWeights(options.BetaG, options.BetaMi, options.BetaKl, options.Sampler == SamplerKind.Uniform);
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
         _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.BootstrapLearningRate);
         _n = job.TaskCount;
-        _spanFloats = sim.SpanMinutes * _n * StreamEnvironment.FeatureCount;
+        _spanFloats = sim.SpanMinutes * _n * model.Config.D;
 
         int R = options.Rollouts, T = options.WindowHours;
-        _workers = new Worker[Math.Clamp(options.Threads, 1, R)];
-        for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(this);
         _replicas = new SureModel<float>[R];
         _snapshots = new float[R][];
         _u = new float[R][];
@@ -82,6 +94,82 @@ public sealed class SureTrainer
         _advantages = new double[R * T];
         _lossValues = new LossValues[R];
         _start = new int[_n];
+        var tuningEnv = new StreamEnvironment(job, workload, sim);
+        _createTeacher = TeacherFactory(options.Teacher, tuningEnv, options);
+        // The residual base goes into the model's metadata now: the validator and every later reader act with it.
+        model.Metadata.Remove(SureAutoscaler.BaseKey);
+        model.Metadata.Remove(SureAutoscaler.BaseTargetKey);
+        model.Metadata.Remove(SureAutoscaler.DeadBandKey);
+        if (options.DeadBand > 0) model.Metadata[SureAutoscaler.DeadBandKey] = options.DeadBand.ToString("R", CultureInfo.InvariantCulture);
+        if (options.Base == ActionBase.HpaTuned)
+        {
+            _baseTarget = Tuning.Hpa(tuningEnv, options.TrainStart, options.TrainMinutes, 1).Target;
+            model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.HpaTunedBase;
+            model.Metadata[SureAutoscaler.BaseTargetKey] = _baseTarget.ToString("R", CultureInfo.InvariantCulture);
+        }
+        _workers = new Worker[Math.Clamp(options.Threads, 1, R)];
+        for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(this);
+        _best = model.Parameters.Select(p => new float[p.Value.Length]).ToArray();
+        if (options.ValidationMinutes > 0)
+        {
+            _validationEnv = new StreamEnvironment(job, workload, sim);
+            _validator = new SureAutoscaler(model, _validationEnv, options.ValidationSeed, options.Sampler == SamplerKind.Uniform);
+        }
+    }
+
+    /// <summary>The bootstrap's teacher; a tuned one is tuned on the training range (noise seed 1), never beyond it.</summary>
+    static Func<IAutoscaler> TeacherFactory(TeacherKind kind, StreamEnvironment env, TrainOptions options)
+    {
+        if (options.BootstrapIterations == 0) return () => new HpaAutoscaler();
+        switch (kind)
+        {
+            case TeacherKind.HpaTuned:
+                double target = Tuning.Hpa(env, options.TrainStart, options.TrainMinutes, 1).Target;
+                return () => new HpaAutoscaler(target, "hpa-tuned");
+            case TeacherKind.Clairvoyant:
+                double rho = Tuning.Clairvoyant(env, options.TrainStart, options.TrainMinutes, 1).Rho;
+                return () => new ClairvoyantAutoscaler(rho);
+            default:
+                return () => new HpaAutoscaler();
+        }
+    }
+
+    /// <summary>The first minute of iteration k's window: uniform over the training range (a pure function of Seed and k).</summary>
+    public int WindowStart(int iteration)
+    {
+        int windowMinutes = (Options.WindowHours + 1) * _sim.SpanMinutes;
+        uint range = (uint)(Options.TrainMinutes - windowMinutes + 1);
+        return Options.TrainStart + (int)(Philox.Bits(Options.Seed, WindowStream, (ulong)iteration) % range);
+    }
+
+    /// <summary>Minutes of trace a window covers: the first span at the window's start parallelism, then one per decision.</summary>
+    public int WindowMinutes => (Options.WindowHours + 1) * _sim.SpanMinutes;
+
+    /// <summary>Iteration of the best checkpoint so far (0 = the initial weights, -1 = none yet) and its validation-day reward.</summary>
+    public int BestIteration { get; private set; } = -1;
+    public double BestValidationReward { get; private set; } = double.NegativeInfinity;
+
+    /// <summary>The deterministic policy's reward on the validation day with the current weights.</summary>
+    public double Validate()
+    {
+        if (_validator is null) throw new InvalidOperationException("validation is off (ValidationMinutes = 0)");
+        return Episode.Run(_validationEnv!, _validator, Options.ValidationStart, Options.ValidationMinutes, Options.ValidationSeed).Reward;
+    }
+
+    // Strictly better only: of equal checkpoints the earliest is kept.
+    void KeepIfBest(double reward)
+    {
+        if (!(reward > BestValidationReward)) return;
+        BestValidationReward = reward;
+        BestIteration = _completed;
+        for (int j = 0; j < _best.Length; j++) _model.Parameters[j].Value.Span.CopyTo(_best[j]);
+    }
+
+    /// <summary>Sets the model's weights to the best checkpoint (no-op before the first validation).</summary>
+    public void RestoreBest()
+    {
+        if (BestIteration < 0) return;
+        for (int k = 0; k < _best.Length; k++) _best[k].CopyTo(_model.Parameters[k].Value.Span);
     }
 
     /// <summary>
@@ -120,14 +208,25 @@ public sealed class SureTrainer
     /// <summary>Bytes allocated (all threads) by the last iteration.</summary>
     public long LastIterationAllocatedBytes { get; private set; }
 
-    /// <summary>Runs Options.Iterations iterations (fewer when MaxMinutes or the token stops it); one log per iteration.</summary>
+    /// <summary>
+    /// Runs Options.Iterations iterations (fewer when MaxMinutes or the token stops it); one log per iteration. After each
+    /// one the deterministic policy is evaluated on the validation day and the best checkpoint kept (SPEC 6): every
+    /// iteration, so a longer run with the same seed sees every checkpoint a shorter one saw.
+    /// </summary>
     public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default)
     {
         var logs = new List<IterationLog>(Math.Min(Options.Iterations, 1024));
         var budget = Stopwatch.StartNew();
+        if (_validator is not null && BestIteration < 0) KeepIfBest(Validate());     // the initial weights are a checkpoint too
         for (int k = 0; k < Options.Iterations && !cancel.IsCancellationRequested; k++)
         {
             var log = Step();
+            if (_validator is not null)
+            {
+                double reward = Validate();
+                log = log with { ValidationReward = reward };
+                KeepIfBest(reward);
+            }
             logs.Add(log);
             onIteration?.Invoke(log);
             if (Options.MaxMinutes is double minutes && budget.Elapsed.TotalMinutes >= minutes) break;
@@ -148,20 +247,21 @@ public sealed class SureTrainer
     IterationLog Iterate()
     {
         int iteration = _completed, R = Options.Rollouts, T = Options.WindowHours;
-        int windowMinutes = (T + 1) * _sim.SpanMinutes;
-        uint range = (uint)(Options.TrainMinutes - windowMinutes + 1);
-        int start = Options.TrainStart + (int)(Philox.Bits(Options.Seed, WindowStream, (ulong)iteration) % range);
+        int start = WindowStart(iteration);
         DrawStart(iteration);
 
         var phase = iteration < Options.BootstrapIterations ? TrainPhase.Bootstrap : TrainPhase.Reinforce;
         if (phase == TrainPhase.Bootstrap)
         {
-            ForEachRollout(static (worker, r, state) => worker.TeacherRollout(r, state.iteration, state.start), (iteration, start));
+            // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
+            bool dagger = Options.Dagger && 2 * iteration >= Options.BootstrapIterations;
+            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
+                state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
             ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
         }
         else
         {
-            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start), (iteration, start));
+            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
             Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
             Losses.Advantages(_returns, T, _advantages);
             ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration), iteration);
@@ -230,7 +330,8 @@ public sealed class SureTrainer
         });
     }
 
-    ulong EnvironmentSeed(int iteration, int rollout)
+    /// <summary>The simulator's noise seed of rollout r in iteration k (a pure function of Seed, k and r).</summary>
+    public ulong EnvironmentSeed(int iteration, int rollout)
     {
         ulong g = (ulong)iteration * (ulong)Options.Rollouts + (ulong)rollout;
         return ((ulong)Philox.Bits(Options.Seed, EnvironmentStream, 2 * g) << 32) | Philox.Bits(Options.Seed, EnvironmentStream, 2 * g + 1);
@@ -240,9 +341,19 @@ public sealed class SureTrainer
     ulong FirstDecisionStream(int iteration, int rollout) =>
         DecisionStreams + 4 * ((ulong)iteration * (ulong)Options.Rollouts + (ulong)rollout) * (ulong)Options.WindowHours;
 
-    /// <summary>Writes the weights with metadata: job, seed, iterations, sampler and the options as JSON.</summary>
+    /// <summary>
+    /// Writes the best checkpoint (SPEC 6; the model's weights are set to it first) or, with validation off or before
+    /// any, the current weights, with metadata: job, seed, iterations, the best iteration and its validation reward,
+    /// sampler and the options as JSON.
+    /// </summary>
     public void SaveCheckpoint(string path)
     {
+        RestoreBest();
+        if (BestIteration >= 0)
+        {
+            _model.Metadata["best_iteration"] = BestIteration.ToString(CultureInfo.InvariantCulture);
+            _model.Metadata["validation_reward"] = BestValidationReward.ToString("R", CultureInfo.InvariantCulture);
+        }
         _model.Metadata["job"] = _job.Name;
         _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
@@ -251,6 +362,9 @@ public sealed class SureTrainer
         _model.Save(path);
     }
 
+
+    /// <summary>Who acts in a rollout, and what its u records: see <see cref="Worker.Rollout"/>.</summary>
+    enum Actor { Policy, Teacher, PolicyLabelledByTeacher }
 
     /// <summary>One thread's simulator, tapes and buffers.</summary>
     sealed class Worker
@@ -261,20 +375,32 @@ public sealed class SureTrainer
         readonly SpanBatch<float> _decision;
         readonly SubgraphSampler _sampler = new();
         readonly RolloutLoss<float> _loss;
-        readonly int[] _parallelism;
-        readonly HpaAutoscaler _teacher = new();
+        readonly int[] _parallelism, _teacherParallelism, _base;
+        readonly IAutoscaler _teacher;
+        readonly HpaAutoscaler? _baseHeuristic;
 
         public Worker(SureTrainer owner)
         {
             _owner = owner;
             _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
-            int L = owner._sim.SpanMinutes, D = StreamEnvironment.FeatureCount;
+            int L = owner._sim.SpanMinutes, D = _env.FeatureCount;
             _decision = new SpanBatch<float>(_env.Neighbors, owner._job.Edges, 1, L, D);
             _loss = new RolloutLoss<float>(owner._job, _env.Neighbors, owner.Options.WindowHours, L, D);
             _parallelism = new int[owner._n];
+            _teacherParallelism = new int[owner._n];
+            _base = new int[owner._n];
+            _teacher = owner._createTeacher();
+            if (owner.Options.Base == ActionBase.HpaTuned) _baseHeuristic = new HpaAutoscaler(owner._baseTarget, SureAutoscaler.HpaTunedBase);
         }
 
-        public void Rollout(int r, int iteration, int start)
+        /// <summary>
+        /// Rollout r of the window: decision t's snapshots go to _snapshots[r][t], its u to _u[r][t] and the reward of the
+        /// span it set to _rewards[r, t]. <see cref="Actor.Policy"/> samples u ~ N(m, std^2) and acts on it (REINFORCE);
+        /// <see cref="Actor.Teacher"/> acts as the teacher and stores its action as u = logit(a / 2), a = p' / p
+        /// (<see cref="ImitationTarget"/>); <see cref="Actor.PolicyLabelledByTeacher"/> acts on the sampled u but stores
+        /// the teacher's action for the state the policy reached (DAgger).
+        /// </summary>
+        public void Rollout(int r, int iteration, int start, Actor actor)
         {
             var o = _owner;
             var model = o._model;
@@ -288,36 +414,35 @@ public sealed class SureTrainer
             {
                 var snapshots = o._snapshots[r].AsSpan(t * o._spanFloats, o._spanFloats);
                 _env.CopySnapshotsOldestFirst(snapshots);
-                ulong stream = first + 4 * (ulong)t;
-                _decision.Fill(0, snapshots, seed, stream);
-                _inference.Reset();
-                var output = model.Forward(_inference, _decision.Input, model.Config.K1, model.Config.K2, _sampler, o._weights.UniformSampler);
-                var mean = output.ActionMean.Value.Span;
                 var u = o._u[r].AsSpan(t * n, n);
-                for (int i = 0; i < n; i++)
+                _parallelism.CopyTo(_base, 0);                   // what the ratio multiplies: p, or the base heuristic's p'
+                _baseHeuristic?.Decide(_env, _base);
+                if (actor != Actor.Policy)
                 {
-                    u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
-                    _parallelism[i] = SureAutoscaler.Rescale(_parallelism[i], SureAutoscaler.Ratio(u[i]), o._sim.MaxParallelism);
+                    _parallelism.CopyTo(_teacherParallelism, 0);
+                    _teacher.Decide(_env, _teacherParallelism);
                 }
-                o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
-            }
-        }
-
-        /// <summary>Rollout r run by HPA; u holds the teacher's actions as u = logit(a / 2), a = p' / p kept inside (0, 2).</summary>
-        public void TeacherRollout(int r, int iteration, int start)
-        {
-            var o = _owner;
-            int n = o._n, T = o.Options.WindowHours;
-            o._start.CopyTo(_parallelism, 0);
-            _env.Reset(start, _parallelism, o.EnvironmentSeed(iteration, r));
-            _env.Step(_parallelism);
-            for (int t = 0; t < T; t++)
-            {
-                _env.CopySnapshotsOldestFirst(o._snapshots[r].AsSpan(t * o._spanFloats, o._spanFloats));
-                var u = o._u[r].AsSpan(t * n, n);
-                for (int i = 0; i < n; i++) u[i] = _parallelism[i];
-                _teacher.Decide(_env, _parallelism);
-                for (int i = 0; i < n; i++) u[i] = ImitationTarget((int)u[i], _parallelism[i]);
+                if (actor == Actor.Teacher)
+                    for (int i = 0; i < n; i++)
+                    {
+                        u[i] = ImitationTarget(_base[i], _teacherParallelism[i]);
+                        _parallelism[i] = _teacherParallelism[i];
+                    }
+                else
+                {
+                    ulong stream = first + 4 * (ulong)t;
+                    _decision.Fill(0, snapshots, seed, stream);
+                    _inference.Reset();
+                    var output = model.Forward(_inference, _decision.Input, model.Config.K1, model.Config.K2, _sampler, o._weights.UniformSampler);
+                    var mean = output.ActionMean.Value.Span;
+                    for (int i = 0; i < n; i++)
+                    {
+                        u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
+                        int next = SureAutoscaler.Rescale(_base[i], SureAutoscaler.Ratio(u[i], o.Options.DeadBand), o._sim.MaxParallelism);
+                        if (actor == Actor.PolicyLabelledByTeacher) u[i] = ImitationTarget(_base[i], _teacherParallelism[i]);
+                        _parallelism[i] = next;
+                    }
+                }
                 o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
             }
         }

@@ -8,8 +8,9 @@ namespace Sure.Sim.Autoscalers;
 /// scale-down keeps at least ceil(0.4 p) (max scale-down factor 0.6).
 /// Target propagation uses the upstream's target processing rate (selectivity 1 here), not its
 /// ceil-ed capacity, as the operator does; that keeps the 1/0.7 headroom from compounding down the DAG.
+/// The target utilisation is 0.7 unless given (flink-tuned, <see cref="Tuning"/>).
 /// </summary>
-public sealed class FlinkAutoscaler : IAutoscaler
+public sealed class FlinkAutoscaler(double targetUtilization = FlinkAutoscaler.TargetUtilization, string name = "flink") : IAutoscaler
 {
     public const double TargetUtilization = 0.7;
     public const double LowUtilization = 0.4;
@@ -19,7 +20,9 @@ public sealed class FlinkAutoscaler : IAutoscaler
 
     double[] _input = [], _backlog = [], _trueRate = [], _utilization = [], _target = [];
 
-    public string Name => "flink";
+    public string Name => name;
+    public double Target => targetUtilization;
+    public string? Setting => Tuning.Describe("target", targetUtilization, name != "flink");
 
     public void Initialize(StreamEnvironment env, Span<int> parallelism)
     {
@@ -47,7 +50,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
             _trueRate[i] = SpanStatistics.TrueRatePerInstance(span, i);
             _utilization[i] = SpanStatistics.MeanUtilization(span, i);
         }
-        Recommend(env.Job, span.Parallelism, _input, _backlog, _trueRate, _utilization, env.Options.MaxParallelism, parallelism, _target);
+        Recommend(env.Job, span.Parallelism, _input, _backlog, _trueRate, _utilization, env.Options.MaxParallelism, parallelism, _target, targetUtilization);
     }
 
     /// <summary>
@@ -56,7 +59,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
     /// </summary>
     public static void Recommend(JobGraph job, ReadOnlySpan<int> current, ReadOnlySpan<double> input, ReadOnlySpan<double> backlog,
         ReadOnlySpan<double> trueRate, ReadOnlySpan<double> utilization, int maxParallelism, Span<int> parallelism,
-        Span<double> target = default)
+        Span<double> target = default, double targetUtilization = TargetUtilization)
     {
         current.CopyTo(parallelism);
         bool outside = false;
@@ -70,7 +73,7 @@ public sealed class FlinkAutoscaler : IAutoscaler
             else foreach (int j in job.Parents(i)) rate += target[j];
             rate += backlog[i] / CatchUpMinutes;
             target[i] = rate;
-            double next = SpanStatistics.CeilTolerant(rate / (TargetUtilization * trueRate[i]));
+            double next = SpanStatistics.CeilTolerant(rate / (targetUtilization * trueRate[i]));
             double floor = Math.Ceiling(current[i] * (1 - MaxScaleDownFactor));
             parallelism[i] = SpanStatistics.Clamp(Math.Max(next, floor), maxParallelism);
         }

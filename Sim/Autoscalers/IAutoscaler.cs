@@ -9,6 +9,8 @@ namespace Sure.Sim.Autoscalers;
 public interface IAutoscaler
 {
     string Name { get; }
+    /// <summary>The setting a tuned policy chose (e.g. "target 0.60"), for tables and JSON; null for the others.</summary>
+    string? Setting => null;
     /// <summary>Writes the episode's initial parallelism (before the first span).</summary>
     void Initialize(StreamEnvironment env, Span<int> parallelism);
     void Decide(StreamEnvironment env, Span<int> parallelism);

@@ -73,6 +73,11 @@ public sealed class RunAndEvalCommandTests : IDisposable
     [InlineData("--iterations", "0", "bad iterations 0")]
     [InlineData("--lr", "0", "bad lr 0")]
     [InlineData("--lr", "NaN", "bad lr NaN")]
+    [InlineData("--teacher", "oracle", "bad teacher 'oracle'")]
+    [InlineData("--base", "ds2", "bad base 'ds2'")]
+    [InlineData("--features", "all", "bad features 'all'")]
+    [InlineData("--dead-band", "1", "bad dead-band 1")]
+    [InlineData("--bootstrap-lr", "0", "bad bootstrap-lr 0")]
     public void Train_refuses_bad_options_with_one_line(string option, string value, string expected)
     {
         var (code, _, error) = Invoke("train", "--job", "small-1", "--out", Path.Combine(_dir, "m.safetensors"), option, value);
@@ -90,6 +95,58 @@ public sealed class RunAndEvalCommandTests : IDisposable
         Assert.Equal(2, lines.Length);
         Assert.Contains("\"policy\":\"sure\"", lines[0]);
         Assert.Contains("\"policy\":\"ds2\"", lines[1]);
+    }
+
+    [Fact]
+    public void Train_refuses_a_missing_output_folder_before_training()
+    {
+        string path = Path.Combine(_dir, "missing", "m.safetensors");
+        var (code, _, error) = Invoke("train", "--job", "small-1", "--out", path);
+        AssertOneLineError(code, error, "does not exist");
+        Assert.False(Directory.Exists(Path.Combine(_dir, "missing")));
+    }
+
+    /// <summary>The tuned policies report the setting they chose on the first week, the same as the library's tuning.</summary>
+    [Fact]
+    public void Eval_reports_what_the_tuned_policies_chose()
+    {
+        var (code, output, _) = Invoke("eval", "--job", "small-1", "--policies", "hpa-tuned,flink-tuned,clairvoyant", "--json");
+        Assert.Equal(0, code);
+        var env = new Sure.Sim.StreamEnvironment(Sure.Sim.JobCatalog.Load("small-1"), Sure.Sim.WorkloadTrace.ClarkNet().Workload());
+        string[] expected =
+        [
+            ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Hpa(env, 0, 10080, 1)).Setting!,
+            ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Flink(env, 0, 10080, 1)).Setting!,
+            ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Clairvoyant(env, 0, 10080, 1)).Setting!,
+        ];
+        var settings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("setting").GetString()).ToArray();
+        Assert.Equal(expected, settings);
+        Assert.StartsWith("target 0.", settings[0]);
+        Assert.StartsWith("rho ", settings[2]);
+    }
+
+    /// <summary>The default recipe's model (D = 11, a residual on hpa-tuned, a dead band) trains and is evaluated by
+    /// `sure simulate` exactly as the library evaluates it: the commands give the simulator the forecast features.</summary>
+    [Fact]
+    public void The_default_recipe_trains_and_evaluates_from_the_command_line()
+    {
+        string path = Path.Combine(_dir, "recipe.safetensors");
+        var (code, output, _) = Invoke("train", "--job", "small-1", "--iterations", "2", "--bootstrap", "1", "--hidden", "8", "--out", path);
+        Assert.Equal(0, code);
+        Assert.Contains("saved the best checkpoint on the validation day [8640, 10080)", output);
+        var model = SureModel<float>.Load(path);
+        Assert.Equal(11, model.Config.D);
+        Assert.Equal("hpa-tuned", model.Metadata[SureAutoscaler.BaseKey]);
+        Assert.Equal("0.1", model.Metadata[SureAutoscaler.DeadBandKey]);
+        Assert.True(File.ReadLines(Path.ChangeExtension(path, ".csv")).Count() == 3);
+        (code, output, _) = Invoke("simulate", "--job", "small-1", "--policy", "sure", "--model", path,
+            "--start", "10080", "--minutes", "1440", "--json");
+        Assert.Equal(0, code);
+        double reward = System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("reward").GetDouble();
+        var expected = SureAutoscaler.Evaluate(model, Sure.Sim.JobCatalog.Load("small-1"), Sure.Sim.WorkloadTrace.ClarkNet().Workload(),
+            Sure.Sim.SimOptions.Default, 10080, 1440, seed: 1);
+        Assert.Equal(expected.Reward, reward, 10);
     }
 
     [Fact]

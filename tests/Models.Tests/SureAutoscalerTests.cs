@@ -113,7 +113,7 @@ public class SureAutoscalerTests
         DecideOnce(policy, env, [4, 4, 4, 4, 4, 4]);
 
         // S[i, l, 0] = task i, S[i, l, 1+s] = neighbour slot s (zeros in padding); x, y of decision 0 as DecisionNoise says.
-        int n = env.TaskCount, L = env.SpanMinutes, K = env.Neighbors.Width, D = StreamEnvironment.FeatureCount;
+        int n = env.TaskCount, L = env.SpanMinutes, K = env.Neighbors.Width, D = StreamEnvironment.SpecFeatureCount;
         var snapshots = env.Snapshots.ToArray();
         var s = Tensor<float>.Zeros(n, L, 1 + K, D);
         for (int i = 0; i < n; i++)

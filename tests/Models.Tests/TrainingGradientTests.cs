@@ -20,7 +20,7 @@ public class TrainingGradientTests
     {
         var job = JobGraph.Create("tiny", [1, 2, 3], [[], [0], [0]]);
         var neighbors = new NeighborIndex(job);
-        int L = 6, D = StreamEnvironment.FeatureCount, decisions = 3, n = job.TaskCount;
+        int L = 6, D = StreamEnvironment.SpecFeatureCount, decisions = 3, n = job.TaskCount;
         var model = SureModel<double>.Create(new SureConfig { L = L, H = 4, E = 2, K1 = 3, K2 = 1 }, seed: 3);
         // Non-zero biases and log_std, so that every gradient path carries a value.
         foreach (var parameter in model.Parameters)
