@@ -126,14 +126,18 @@ public class TrainingTests
 public class TrainingAllocationTests
 {
     [Theory]
-    [InlineData(0)]            // REINFORCE
-    [InlineData(1000)]         // bootstrap
-    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations)
+    [InlineData(0, false, 3)]            // REINFORCE
+    [InlineData(1000, false, 3)]         // bootstrap
+    [InlineData(0, true, 3)]             // the default recipe's REINFORCE: residual on hpa-tuned, dead band, D = 11
+    [InlineData(40, true, 22)]           // its bootstrap with DAgger (from iteration 20): clairvoyant teacher
+    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations, bool recipe, int warmUp)
     {
-        var trainer = new SureTrainer(SureTrainer.CreateModel(new SureConfig { H = 8 }, 1), JobCatalog.Load("small-1"),
-            WorkloadTrace.ClarkNet().Workload(), SimOptions.Default,
-            new TrainOptions { Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = bootstrapIterations });
-        Assert.Equal(0, Allocations.SteadyState(() => trainer.Step(), warmUp: 3, calls: 2, rounds: 3));
+        var options = new TrainOptions { Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = bootstrapIterations };
+        if (recipe)
+            options = options with { Base = ActionBase.HpaTuned, DeadBand = 0.1, Teacher = TeacherKind.Clairvoyant, Dagger = true };
+        var trainer = new SureTrainer(SureTrainer.CreateModel(new SureConfig { H = 8, D = recipe ? 11 : 8 }, 1), JobCatalog.Load("small-1"),
+            WorkloadTrace.ClarkNet().Workload(), SimOptions.Default, options);
+        Assert.Equal(0, Allocations.SteadyState(() => trainer.Step(), warmUp: warmUp, calls: 2, rounds: 3));
     }
 }
 
