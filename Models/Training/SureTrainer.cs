@@ -137,8 +137,7 @@ public sealed class SureTrainer
     /// <summary>The first minute of iteration k's window: uniform over the training range (a pure function of Seed and k).</summary>
     public int WindowStart(int iteration)
     {
-        int windowMinutes = (Options.WindowHours + 1) * _sim.SpanMinutes;
-        uint range = (uint)(Options.TrainMinutes - windowMinutes + 1);
+        uint range = (uint)(Options.TrainMinutes - WindowMinutes + 1);
         return Options.TrainStart + (int)(Philox.Bits(Options.Seed, WindowStream, (ulong)iteration) % range);
     }
 

@@ -21,20 +21,7 @@ public static class OracleStatic
             yield return ($"oracle-static(uniform {n})", Enumerable.Repeat(n, env.TaskCount).ToArray());
     }
 
-    public static FixedAutoscaler Search(StreamEnvironment env, int trainStart, int trainMinutes, ulong seed)
-    {
-        FixedAutoscaler? best = null;
-        double bestReward = double.NegativeInfinity;
-        foreach (var (name, parallelism) in Candidates(env))
-        {
-            var candidate = new FixedAutoscaler(name, parallelism);
-            double reward = Episode.Run(env, candidate, trainStart, trainMinutes, seed).Reward;
-            if (reward > bestReward)
-            {
-                bestReward = reward;
-                best = candidate;
-            }
-        }
-        return best!;
-    }
+    public static FixedAutoscaler Search(StreamEnvironment env, int trainStart, int trainMinutes, ulong seed) =>
+        Tuning.Best(Candidates(env).Select(c => new FixedAutoscaler(c.Name, c.Parallelism)), candidate => candidate,
+            env, trainStart, trainMinutes, seed).Value;
 }

@@ -21,19 +21,27 @@ public static class Tuning
 
     /// <summary>The candidate of <paramref name="grid"/> whose policy scores the best reward on the window, and that reward.</summary>
     public static (double Value, double Reward) Choose(double[] grid, Func<double, IAutoscaler> create, StreamEnvironment env,
+        int start, int minutes, ulong seed) => Best(grid, create, env, start, minutes, seed);
+
+    /// <summary>
+    /// The one search of every tuned policy (and oracle-static): each candidate's policy runs the window with the same
+    /// noise and seed; the highest mean span reward wins, ties to the earlier candidate.
+    /// </summary>
+    public static (T Value, double Reward) Best<T>(IEnumerable<T> candidates, Func<T, IAutoscaler> create, StreamEnvironment env,
         int start, int minutes, ulong seed)
     {
-        double bestValue = double.NaN, bestReward = double.NegativeInfinity;
-        foreach (double value in grid)
+        T best = default!;
+        double bestReward = double.NegativeInfinity;
+        foreach (var candidate in candidates)
         {
-            double reward = Episode.Run(env, create(value), start, minutes, seed).Reward;
+            double reward = Episode.Run(env, create(candidate), start, minutes, seed).Reward;
             if (reward > bestReward)
             {
                 bestReward = reward;
-                bestValue = value;
+                best = candidate;
             }
         }
-        return (bestValue, bestReward);
+        return (best, bestReward);
     }
 
     public static HpaAutoscaler Hpa(StreamEnvironment env, int start, int minutes, ulong seed) =>
