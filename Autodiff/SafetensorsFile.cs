@@ -161,7 +161,8 @@ public sealed class SafetensorsFile
 
     public void Write(Stream stream) => stream.Write(ToBytes());
 
-    public void Write(string path) => File.WriteAllBytes(path, ToBytes());
+    /// <summary>Writes atomically (<see cref="AtomicFile"/>): a failed or interrupted write keeps the previous file.</summary>
+    public void Write(string path) => AtomicFile.WriteAllBytes(path, ToBytes());
 
     internal void AddEntry(SafetensorsEntry entry)
     {

@@ -26,7 +26,7 @@ static class EvalCommand
 
         var command = new Command("eval", "Evaluate autoscaling policies over the test week");
         foreach (var o in new Option[] { job, policies, trace, noise, seed, json, jobs, model }) command.Options.Add(o);
-        command.SetAction(parse => SimCli.Guard("eval", () =>
+        command.SetAction(parse =>
         {
             var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries);
             string? modelPath = parse.GetValue(model);
@@ -88,7 +88,7 @@ static class EvalCommand
                 SimCli.WriteTable(table);
             }
             return 0;
-        }));
+        });
         return command;
     }
 }

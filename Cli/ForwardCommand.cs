@@ -19,9 +19,10 @@ static class ForwardCommand
             DefaultValueFactory = _ => "cpu",
         };
         var command = new Command("forward", "Run the SURE model's forward on a batch of tasks from a file") { model, input, output, grad, useDouble, device };
-        command.SetAction(parseResult => ForwardFiles.Execute(
+        // Errors go to the top-level handler (Errors), which prints them as ForwardFiles.Execute does, or with the stack.
+        command.SetAction(parseResult => ForwardFiles.Write(
             parseResult.GetValue(model)!, parseResult.GetValue(input)!, parseResult.GetValue(output)!,
-            parseResult.GetValue(grad), parseResult.GetValue(useDouble), Console.Error, parseResult.GetValue(device)!));
+            parseResult.GetValue(grad), parseResult.GetValue(useDouble), parseResult.GetValue(device)!));
         return command;
     }
 }

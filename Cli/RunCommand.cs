@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Sure.Autodiff;
 using Sure.Cli.Plots;
 using Sure.Models;
 using Sure.Models.Training;
@@ -35,8 +36,8 @@ static class RunCommand
 
         var command = new Command("run", "Train SURE on a job, evaluate it against the heuristics on the test week, chart the result");
         foreach (var o in new Option[] { job, minutes, iterations, bootstrap, seed, outDir, noise }) command.Options.Add(o);
-        command.SetAction(parse => SimCli.Guard("run", () => Run(new Settings(parse.GetValue(job)!, parse.GetValue(minutes),
-            parse.GetValue(iterations), parse.GetValue(bootstrap), parse.GetValue(seed), parse.GetValue(outDir)!, parse.GetValue(noise)))));
+        command.SetAction(parse => Run(new Settings(parse.GetValue(job)!, parse.GetValue(minutes),
+            parse.GetValue(iterations), parse.GetValue(bootstrap), parse.GetValue(seed), parse.GetValue(outDir)!, parse.GetValue(noise))));
         return command;
     }
 
@@ -58,6 +59,7 @@ static class RunCommand
         string logPath = Path.Combine(settings.OutDir, $"sure-{stem}-training.csv");
         string chartPath = Path.Combine(settings.OutDir, $"{stem}-test-week.svg");
         Writing(settings.OutDir, () => Directory.CreateDirectory(settings.OutDir));
+        foreach (var path in new[] { modelPath, logPath, chartPath }) SimCli.CheckOutput("--out-dir", path);
 
         var model = SureTrainer.CreateModel(new SureConfig { D = TrainCommand.FeatureCount(TrainCommand.DefaultFeatures) }, settings.Seed);
         var trainer = new SureTrainer(model, graph, workload, sim, split.Apply(new TrainOptions
@@ -143,9 +145,10 @@ static class RunCommand
 
     static void WriteTrainingLog(string path, IReadOnlyList<IterationLog> log)
     {
-        using var writer = new StreamWriter(path);
-        writer.WriteLine(IterationLog.CsvHeader);
-        foreach (var l in log) writer.WriteLine(l.ToCsv());
+        using var file = new AtomicFile(path);
+        file.Text.WriteLine(IterationLog.CsvHeader);
+        foreach (var l in log) file.Text.WriteLine(l.ToCsv());
+        file.Commit();
     }
 
     static List<PolicyRun> Evaluate(SureModel<float> model, StreamEnvironment env, (int Start, int Minutes) test, ulong seed)

@@ -11,14 +11,23 @@ namespace Sure.Cli;
 /// <summary>Helpers shared by the simulator's commands: input errors, policies, metric tables and JSON.</summary>
 static class SimCli
 {
-    /// <summary>Runs a command body; bad input becomes one line on stderr and exit code 2.</summary>
-    public static int Guard(string command, Func<int> body)
+    /// <summary>
+    /// Checks an output path before any long work: it may not be one of the inputs (named by option), its folder must
+    /// exist and take a new file (where <see cref="AtomicFile"/> puts its temporary file), and it may not be a folder.
+    /// </summary>
+    public static void CheckOutput(string option, string output, params (string Option, string? Path)[] inputs)
     {
-        try { return body(); }
-        catch (SimInputException e)
+        string target = AtomicFile.ResolveTarget(output);
+        foreach (var (inputOption, path) in inputs)
+            if (path is not null && AtomicFile.ResolveTarget(path) == target)
+                throw new SimInputException($"{output}: {option} is also the {inputOption} file; writing it would destroy the input");
+        if (Directory.Exists(target)) throw new SimInputException($"{output}: {option} is a folder, not a file");
+        string folder = Path.GetDirectoryName(target) ?? ".";
+        if (!Directory.Exists(folder)) throw new SimInputException($"{output}: the folder {folder} does not exist");
+        try { using var probe = new FileStream(Path.Combine(folder, $".sure-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"sure {command}: {e.Message}");
-            return 2;
+            throw new SimInputException($"{output}: cannot write in the folder {folder}: {e.Message}");
         }
     }
 

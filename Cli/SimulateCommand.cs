@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Sure.Autodiff;
 using Sure.Sim;
 
 namespace Sure.Cli;
@@ -24,11 +25,14 @@ static class SimulateCommand
 
         var command = new Command("simulate", "Run one autoscaling policy on one job over a window of the workload trace");
         foreach (var o in new Option[] { job, policy, start, minutes, noise, seed, traceOut, json, trace, jobs, model }) command.Options.Add(o);
-        command.SetAction(parse => SimCli.Guard("simulate", () =>
+        command.SetAction(parse =>
         {
             string policyName = parse.GetValue(policy)!;
             string? modelPath = parse.GetValue(model);
             SimCli.CheckPolicy(policyName, haveModel: modelPath is not null);
+            string? outPath = parse.GetValue(traceOut);
+            if (outPath is not null)
+                SimCli.CheckOutput("--trace-out", outPath, ("--trace", parse.GetValue(trace)), ("--jobs-file", parse.GetValue(jobs)), ("--model", modelPath));
             var sure = modelPath is null ? null : SimCli.LoadModel(modelPath);
             double sigma = parse.GetValue(noise);
             SimCli.CheckNoise(sigma);
@@ -43,44 +47,34 @@ static class SimulateCommand
             int trainMinutes = Math.Max(0, workloadTrace.Length - WorkloadTrace.WeekMinutes);
             var autoscaler = SimCli.CreatePolicy(policyName, env, (0, trainMinutes), noiseSeed, sure);
 
-            string? outPath = parse.GetValue(traceOut);
-            StreamWriter? writer = null;
-            try
+            // Written atomically: the CSV replaces an older one only when the run has finished.
+            using var outFile = outPath is null ? null : new AtomicFile(outPath);
+            var writer = outFile?.Text;
+            writer?.WriteLine("minute,latency_s,utilization,instances,backlog");
+            var metrics = Episode.Run(env, autoscaler, first, count, noiseSeed, writer is null ? null : (e, _) => WriteMinutes(writer, e.LastSpan));
+            outFile?.Commit();
+            if (parse.GetValue(json))
+                SimCli.JsonLine(w =>
+                {
+                    w.WriteString("job", graph.Name);
+                    w.WriteString("policy", policyName);
+                    if (autoscaler.Setting is string setting) w.WriteString("setting", setting);
+                    w.WriteNumber("start", first);
+                    w.WriteNumber("minutes", count);
+                    w.WriteNumber("noise", sigma);
+                    w.WriteNumber("seed", noiseSeed);
+                    SimCli.WriteMetrics(w, metrics);
+                });
+            else
             {
-                if (outPath is not null)
-                {
-                    try { writer = new StreamWriter(outPath); }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                    {
-                        throw new SimInputException($"{outPath}: cannot write: {e.Message}");
-                    }
-                    writer.WriteLine("minute,latency_s,utilization,instances,backlog");
-                }
-                var metrics = Episode.Run(env, autoscaler, first, count, noiseSeed, writer is null ? null : (e, _) => WriteMinutes(writer, e.LastSpan));
-                if (parse.GetValue(json))
-                    SimCli.JsonLine(w =>
-                    {
-                        w.WriteString("job", graph.Name);
-                        w.WriteString("policy", policyName);
-                        if (autoscaler.Setting is string setting) w.WriteString("setting", setting);
-                        w.WriteNumber("start", first);
-                        w.WriteNumber("minutes", count);
-                        w.WriteNumber("noise", sigma);
-                        w.WriteNumber("seed", noiseSeed);
-                        SimCli.WriteMetrics(w, metrics);
-                    });
-                else
-                {
-                    var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
-                    table.Title = new TableTitle(Markup.Escape($"{graph.Name} ({graph.TaskCount} tasks), {SimCli.PolicyLabel(autoscaler.Name, autoscaler.Setting)}, minutes [{first}, {first + count})"));
-                    var cells = SimCli.MetricCells(metrics);
-                    for (int k = 0; k < cells.Length; k++) table.AddRow(SimCli.MetricColumns[k], cells[k]);
-                    SimCli.WriteTable(table);
-                }
+                var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+                table.Title = new TableTitle(Markup.Escape($"{graph.Name} ({graph.TaskCount} tasks), {SimCli.PolicyLabel(autoscaler.Name, autoscaler.Setting)}, minutes [{first}, {first + count})"));
+                var cells = SimCli.MetricCells(metrics);
+                for (int k = 0; k < cells.Length; k++) table.AddRow(SimCli.MetricColumns[k], cells[k]);
+                SimCli.WriteTable(table);
             }
-            finally { writer?.Dispose(); }
             return 0;
-        }));
+        });
         return command;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Sure.Autodiff;
 using Sure.Models;
 using Sure.Models.Training;
 using Sure.Sim;
@@ -44,7 +45,7 @@ static class TrainCommand
         var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
         foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
-        command.SetAction(parse => Guard(() =>
+        command.SetAction(parse =>
         {
             string samplerName = parse.GetValue(sampler)!;
             var kind = samplerName switch
@@ -87,10 +88,9 @@ static class TrainCommand
             var workload = workloadTrace.Workload();
             string outPath = parse.GetValue(output)!;
             string logPath = parse.GetValue(log) ?? Path.ChangeExtension(outPath, ".csv");
-            // Before any training: a missing folder would otherwise lose the whole run at the end.
-            foreach (var path in new[] { outPath, logPath })
-                if (Path.GetDirectoryName(Path.GetFullPath(path)) is string folder && !Directory.Exists(folder))
-                    throw new SimInputException($"{path}: the folder {folder} does not exist");
+            // Before any training: a missing folder or an output that is an input would otherwise lose the run at the end.
+            SimCli.CheckOutput("--out", outPath, ("--trace", parse.GetValue(trace)), ("--jobs-file", parse.GetValue(jobs)));
+            SimCli.CheckOutput("--log", logPath, ("--trace", parse.GetValue(trace)), ("--jobs-file", parse.GetValue(jobs)), ("--out", outPath));
             var options = split.Apply(new TrainOptions
             {
                 Iterations = iterationCount ?? (budget is null ? DefaultIterations : int.MaxValue),
@@ -115,7 +115,9 @@ static class TrainCommand
             double TestReward() => SureAutoscaler.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
             double? before = parse.GetValue(evaluate) ? TestReward() : null;
 
-            using var csv = new StreamWriter(logPath);
+            // The log replaces an older one only once the model is saved (AtomicFile), so an interrupted run keeps both.
+            using var logFile = new AtomicFile(logPath);
+            var csv = logFile.Text;
             csv.WriteLine(IterationLog.CsvHeader);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -156,6 +158,7 @@ static class TrainCommand
             finally { Console.CancelKeyPress -= stop; }
 
             trainer.SaveCheckpoint(outPath);
+            logFile.Commit();
             IterationLog? last = logs.Count > 0 ? logs[^1] : null;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
@@ -163,7 +166,7 @@ static class TrainCommand
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"test-week reward (deterministic, seed 1): before {b0:F4} after {TestReward():F4}"));
             return 0;
-        }));
+        });
         return command;
     }
 
@@ -194,15 +197,4 @@ static class TrainCommand
         "clairvoyant" => TeacherKind.Clairvoyant,
         _ => throw new SimInputException($"bad teacher '{name}': expected hpa, hpa-tuned or clairvoyant"),
     };
-
-    // Bad input or an unwritable file: one line on stderr, exit code 2.
-    static int Guard(Func<int> body)
-    {
-        try { return body(); }
-        catch (Exception e) when (e is SimInputException or IOException or UnauthorizedAccessException or SureFileException)
-        {
-            Console.Error.WriteLine($"sure train: {e.Message}");
-            return 2;
-        }
-    }
 }

@@ -16,6 +16,26 @@ public static class ForwardFiles
     public static int Execute(string modelPath, string inputPath, string outputPath, bool grad, bool useDouble, TextWriter error,
         string device = "cpu")
     {
+        try
+        {
+            Write(modelPath, inputPath, outputPath, grad, useDouble, device);
+            return 0;
+        }
+        catch (Exception e) when (e is SafetensorsFormatException or SureFileException)
+        {
+            error.WriteLine($"sure forward: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>As <see cref="Execute"/>, throwing <see cref="SafetensorsFormatException"/> or <see cref="SureFileException"/>
+    /// for bad input or an output that cannot be written. The output is written atomically and may not be an input.</summary>
+    public static void Write(string modelPath, string inputPath, string outputPath, bool grad, bool useDouble, string device = "cpu")
+    {
+        string target = AtomicFile.ResolveTarget(outputPath);
+        foreach (var (what, path) in new[] { ("--model", modelPath), ("--input", inputPath) })
+            if (AtomicFile.ResolveTarget(path) == target)
+                throw new SureFileException($"{outputPath}: the output is the {what} file; writing it would destroy the input");
         IComputeBackend? backend = null;
         try
         {
@@ -34,12 +54,6 @@ public static class ForwardFiles
             {
                 throw new SureFileException($"{outputPath}: cannot be written: {e.Message}");
             }
-            return 0;
-        }
-        catch (Exception e) when (e is SafetensorsFormatException or SureFileException)
-        {
-            error.WriteLine($"sure forward: {e.Message}");
-            return 2;
         }
         finally
         {

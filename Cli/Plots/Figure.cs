@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sure.Autodiff;
 
 namespace Sure.Cli.Plots;
 
@@ -39,8 +40,9 @@ public sealed class Figure
 
     public void Save(string path)
     {
-        using var writer = new StreamWriter(path);
-        WriteTo(writer);
+        using var file = new AtomicFile(path);
+        WriteTo(file.Text);
+        file.Commit();
     }
 
     public string ToSvg()

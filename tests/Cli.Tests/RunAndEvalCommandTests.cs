@@ -13,18 +13,11 @@ public sealed class RunAndEvalCommandTests : IDisposable
 
     static (int Code, string Out, string Error) Invoke(params string[] args)
     {
-        var root = new RootCommand();
-        root.Subcommands.Add(RunCommand.Create());
-        root.Subcommands.Add(EvalCommand.Create());
-        root.Subcommands.Add(SimulateCommand.Create());
-        root.Subcommands.Add(ForwardCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
-        root.Subcommands.Add(TrainCommand.Create());
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var (oldOut, oldError) = (Console.Out, Console.Error);
         Console.SetOut(stdout);
         Console.SetError(stderr);
-        try { return (root.Parse(args).Invoke(), stdout.ToString(), stderr.ToString()); }
+        try { return (SureCli.Invoke(args), stdout.ToString(), stderr.ToString()); }
         finally
         {
             Console.SetOut(oldOut);
