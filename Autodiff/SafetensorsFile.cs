@@ -138,13 +138,33 @@ public sealed class SafetensorsFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadBounded(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or System.Security.SecurityException)
         {
             throw new SafetensorsFormatException(path, $"cannot be read: {e.Message}", e);
         }
         return SafetensorsReader.Parse(bytes, path);
+    }
+
+    /// <summary>Largest file <see cref="Read(string)"/> takes: a model at every size limit of SureConfig fits, and a
+    /// device that never ends (/dev/zero) stops here instead of growing an array until the process dies.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (stream.Length > MaxFileBytes) throw new SafetensorsFormatException(path, $"{stream.Length} bytes is above the limit of {MaxFileBytes}");
+        // Length is 0 for a device or a pipe, whose size is only known by reading it.
+        using var copy = new MemoryStream(stream.Length > 0 ? (int)stream.Length : 1 << 16);
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk)) > 0)
+        {
+            if (copy.Length + n > MaxFileBytes) throw new SafetensorsFormatException(path, $"more than {MaxFileBytes} bytes, the limit");
+            copy.Write(chunk, 0, n);
+        }
+        return copy.ToArray();
     }
 
     public static SafetensorsFile Read(Stream stream, string sourceName)

@@ -9,6 +9,9 @@ namespace Sure.Cli;
 /// <summary>`sure bench gemm`: square float GEMM throughput, n x n x n for each size.</summary>
 static class BenchGemm
 {
+    /// <summary>Largest n: three n x n float matrices of 64 MiB each, and n * n stays far from int overflow.</summary>
+    public const int MaxSize = 4096;
+
     public static Command Create()
     {
         var sizes = new Option<string>("--sizes")
@@ -32,12 +35,13 @@ static class BenchGemm
                 Console.Error.WriteLine("sure bench gemm: --sizes takes comma-separated integers, e.g. 64,256,768");
                 return 2;
             }
-            if (ns.Length == 0 || ns.Any(n => n < 1))
+            if (ns.Length == 0 || ns.Any(n => n < 1 || n > MaxSize))
             {
-                Console.Error.WriteLine("sure bench gemm: every size must be at least 1");
+                Console.Error.WriteLine($"sure bench gemm: every size must be in 1..{MaxSize}");
                 return 2;
             }
-            int threadCount = Math.Max(1, parseResult.GetValue(threads));
+            int threadCount = parseResult.GetValue(threads);
+            SimCli.CheckThreads(threadCount);
             bool asJson = parseResult.GetValue(json);
 
             var table = new Table().AddColumns("n", "threads", "best ms", "GFLOP/s", "allocated B/call");

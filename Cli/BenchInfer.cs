@@ -45,11 +45,15 @@ static class BenchInfer
                 Console.Error.WriteLine("sure bench infer: --tasks takes comma-separated integers, e.g. 6,46,1000");
                 return 2;
             }
-            if (sizes.Length == 0 || sizes.Any(n => n < 1))
+            if (sizes.Length == 0 || sizes.Any(n => n < 1 || n > Sure.Sim.JobCatalog.MaxRandomTasks))
             {
-                Console.Error.WriteLine("sure bench infer: every size must be at least 1");
+                Console.Error.WriteLine($"sure bench infer: every size must be in 1..{Sure.Sim.JobCatalog.MaxRandomTasks}");
                 return 2;
             }
+            SimCli.CheckThreads(parseResult.GetValue(threads));
+            double measured = parseResult.GetValue(seconds);
+            if (!(measured > 0 && measured <= 3600))
+                throw new Sure.Sim.SimInputException($"bad --seconds {measured}: a time in (0, 3600]");
             string deviceName = parseResult.GetValue(device)!.Trim().ToLowerInvariant();
             IComputeBackend? backend = null;
             if (deviceName != "cpu" && !Backends.TryCreate(deviceName, out backend, out var reason))

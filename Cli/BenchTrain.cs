@@ -26,7 +26,7 @@ static class BenchTrain
         {
             int count = parse.GetValue(iterations), threadCount = parse.GetValue(threads);
             if (count < 1) throw new SimInputException($"bad --iterations {count}: at least 1");
-            if (threadCount < 1) throw new SimInputException($"bad --threads {threadCount}: at least 1");
+            SimCli.CheckThreads(threadCount);
             var workload = WorkloadTrace.ClarkNet().Workload();
             var table = new Table().AddColumn("job").AddColumn(new TableColumn("n").RightAligned()).AddColumn("phase")
                 .AddColumn(new TableColumn("s / iteration").RightAligned()).AddColumn(new TableColumn("bytes / iteration").RightAligned());

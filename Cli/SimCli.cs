@@ -81,9 +81,21 @@ static class SimCli
         return model is null ? options : SureAutoscaler.Fit(options, model.Config);
     }
 
+    /// <summary>Most worker threads an option may ask for: far past any machine's cores, short of exhausting the system.</summary>
+    public const int MaxThreads = 1024;
+
+    public static void CheckThreads(int threads)
+    {
+        if (threads is < 1 or > MaxThreads) throw new SimInputException($"bad threads {threads}: need 1..{MaxThreads}");
+    }
+
+    /// <summary>Largest noise sigma: capacity varies by a factor e^(±3 sigma) most minutes, so 3 is far past any real
+    /// machine, and a larger sigma overflows the simulated latencies.</summary>
+    public const double MaxNoise = 3;
+
     public static void CheckNoise(double sigma)
     {
-        if (!(sigma >= 0) || !double.IsFinite(sigma)) throw new SimInputException($"bad noise {sigma}: sigma must be a finite number >= 0");
+        if (!(sigma >= 0 && sigma <= MaxNoise)) throw new SimInputException($"bad noise {sigma}: sigma must be in [0, {MaxNoise}]");
     }
 
     public static readonly string[] MetricColumns =

@@ -69,7 +69,7 @@ static class TrainCommand
             if (iterationCount is < 1) throw new SimInputException($"bad iterations {iterationCount}: need at least 1");
             if (budget is double b && !(b > 0)) throw new SimInputException($"bad minutes {b}: need a positive budget");
             int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new SimInputException($"bad threads {threadCount}: need at least 1");
+            SimCli.CheckThreads(threadCount);
             double betaMi = parse.GetValue(mi);
             if (!(betaMi >= 0) || !double.IsFinite(betaMi)) throw new SimInputException($"bad mi {betaMi}: need a finite number >= 0");
             double learningRate = parse.GetValue(rate);
@@ -79,7 +79,7 @@ static class TrainCommand
             double bootstrapLearningRate = parse.GetValue(bootstrapRate);
             if (!(bootstrapLearningRate > 0) || !double.IsFinite(bootstrapLearningRate)) throw new SimInputException($"bad bootstrap-lr {bootstrapLearningRate}: need a finite number > 0");
             int h = parse.GetValue(hidden);
-            if (h < 1) throw new SimInputException($"bad hidden {h}: need at least 1");
+            if (h is < 1 or > SureConfig.MaxH) throw new SimInputException($"bad hidden {h}: need 1..{SureConfig.MaxH}");
 
             var graph = JobCatalog.Load(parse.GetValue(job)!, parse.GetValue(jobs));
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));

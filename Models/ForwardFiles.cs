@@ -9,6 +9,8 @@ namespace Sure.Models;
 public static class ForwardFiles
 {
     public const double OmegaPadding = -1e30;
+    /// <summary>Most edges the subgraphs of one input may have (k1 and k2 come from the file).</summary>
+    public const long MaxSubgraphEdges = 1 << 26;
 
     /// <summary>Runs the forward and writes the output file; returns the exit code (0, or 2 with one line on error).</summary>
     /// <param name="device">cpu: the tape (exact path, gradients, double); opencl or cuda: <see cref="DeviceForward"/>,
@@ -140,6 +142,15 @@ public static class ForwardFiles
         Expect(source, "y", y.Shape, [n, L, slots]);
         if (k1 < 1) throw new SureFileException($"{source}: k1 = {k1} must be at least 1");
         if (k2 < 0) throw new SureFileException($"{source}: k2 = {k2} must not be negative");
+        if (k1 > SureConfig.MaxK1 || k2 > SureConfig.MaxK2)
+            throw new SureFileException($"{source}: k1 = {k1}, k2 = {k2}: the limits are k1 <= {SureConfig.MaxK1}, k2 <= {SureConfig.MaxK2}");
+        // The sampler sizes its buffers by the largest subgraphs these allow (SubgraphSampler.ChooseAnchors).
+        long subgraphEdges = n * ((long)k1 + (long)k1 * k2 + (long)k1 * k2 * Math.Max(k2 - 1, 0) / 2);
+        if (subgraphEdges > MaxSubgraphEdges)
+            throw new SureFileException($"{source}: k1 = {k1}, k2 = {k2} for N = {n} tasks allow {subgraphEdges} subgraph edges, above the limit {MaxSubgraphEdges}");
+        foreach (var (name, values) in new[] { ("S", s.Values), ("x", x.Values), ("y", y.Values) })
+            if (SureModel<T>.FirstNonFinite(values) is int bad and >= 0)
+                throw new SureFileException($"{source}: tensor {name} holds a non-finite value ({values[bad]}) at index {bad}");
 
         NeighbourTable table;
         try { table = new NeighbourTable(n, slots - 1, nbr.Values, edges.Values); }

@@ -33,16 +33,21 @@ public sealed record SureConfig
     /// <summary>Input width of GraphSAGE layer e.</summary>
     public int LayerInput(int e) => e == 0 ? D : H;
 
+    /// <summary>Largest sizes a config may state: well past any use (SPEC's defaults are 60, 8, 64, 2, 10, 4, 2, 32, 64),
+    /// and small enough that a file's metadata cannot ask for an allocation that overflows.</summary>
+    public const int MaxL = 10080, MaxD = 1024, MaxH = 4096, MaxE = 16, MaxK1 = 10080, MaxK2 = 1024, MaxC = 16, MaxKMax = 1024, MaxPMax = 100_000;
+
     /// <summary>Throws ArgumentException naming the first size that cannot work.</summary>
     public void Validate()
     {
-        static void Positive(int value, string name)
+        static void InRange(int value, int low, int high, string name)
         {
-            if (value <= 0) throw new ArgumentException($"config: {name} = {value} must be positive");
+            if (value < low || value > high) throw new ArgumentException($"config: {name} = {value} must be in {low}..{high}");
         }
-        Positive(L, "L"); Positive(D, "D"); Positive(H, "H"); Positive(E, "E"); Positive(K1, "k1");
-        Positive(C, "c"); Positive(KMax, "K_max"); Positive(PMax, "p_max");
-        if (K2 < 0) throw new ArgumentException($"config: k2 = {K2} must not be negative");
+        InRange(L, 1, MaxL, "L"); InRange(D, 1, MaxD, "D"); InRange(H, 1, MaxH, "H"); InRange(E, 1, MaxE, "E");
+        InRange(K1, 1, MaxK1, "k1"); InRange(K2, 0, MaxK2, "k2"); InRange(C, 1, MaxC, "c"); InRange(KMax, 1, MaxKMax, "K_max");
+        InRange(PMax, 1, MaxPMax, "p_max");
+        if (!double.IsFinite(LogStdInit)) throw new ArgumentException($"config: log_std_init = {LogStdInit} must be finite");
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, ModelsJson.Default.SureConfig);

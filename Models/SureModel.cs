@@ -127,16 +127,25 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             config = file.Metadata.TryGetValue("config", out var json) ? SureConfig.FromJson(json) : new SureConfig();
         }
         catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
+        // Shapes first, from the config alone: the model is allocated only once the file holds every value it needs,
+        // so metadata that states a huge size cannot make a small file allocate.
+        foreach (var (name, shape) in ParameterShapes(config))
+        {
+            if (!file.Contains(name))
+                throw new SureFileException($"{file.SourceName}: parameter {name} is missing (expected shape [{string.Join(", ", shape)}])");
+            var found = file[name].Shape;
+            if (!found.AsSpan().SequenceEqual(shape))
+                throw new SureFileException($"{file.SourceName}: parameter {name} has shape [{string.Join(", ", found)}], expected [{string.Join(", ", shape)}] for config {config.ToJson()}");
+        }
         var model = new SureModel<T>(config);
         foreach (var parameter in model.Parameters)
         {
-            if (!file.Contains(parameter.Name))
-                throw new SureFileException($"{file.SourceName}: parameter {parameter.Name} is missing (expected shape {parameter.Shape})");
-            var found = file[parameter.Name].Shape;
-            if (!found.AsSpan().SequenceEqual(Dims(parameter.Shape)))
-                throw new SureFileException($"{file.SourceName}: parameter {parameter.Name} has shape [{string.Join(", ", found)}], expected {parameter.Shape} for config {config.ToJson()}");
             if (typeof(T) == typeof(float)) file.GetFloat(parameter.Name).Values.CopyTo(((Tensor<float>)(object)parameter.Value).Span);
             else file.GetDouble(parameter.Name).Values.CopyTo(((Tensor<double>)(object)parameter.Value).Span);
+            // No NaN reaches a decision: one non-finite weight makes every action NaN.
+            int bad = FirstNonFinite(parameter.Value.Span);
+            if (bad >= 0)
+                throw new SureFileException($"{file.SourceName}: parameter {parameter.Name} holds a non-finite value ({parameter.Value.Span[bad]}) at index {bad}");
         }
         foreach (var name in file.Names)
             if (!model.Parameters.TryGet(name, out _))
@@ -144,6 +153,14 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var (key, value) in file.Metadata)
             if (key != "config") model.Metadata[key] = value;
         return model;
+    }
+
+    /// <summary>Index of the first NaN or infinity, or -1.</summary>
+    internal static int FirstNonFinite(ReadOnlySpan<T> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!T.IsFinite(values[i])) return i;
+        return -1;
     }
 
     static int[] Dims(Shape shape)

@@ -12,6 +12,11 @@ namespace Sure.Sim;
 public static class JobCatalog
 {
     public const string SampleResource = "alibaba-v2018-dag-sample.csv";
+    /// <summary>Most tasks of a random:N job: the simulator and the model allocate per task, and 100,000 is far past
+    /// any real job (the largest in the sample has 46).</summary>
+    public const int MaxRandomTasks = 100_000;
+    /// <summary>Longest task duration in seconds (about 30 years): the simulator averages durations, which must not overflow.</summary>
+    public const double MaxDuration = 1e9;
 
     /// <summary>The paper's six evaluation jobs, in the paper's order.</summary>
     public static readonly IReadOnlyList<(string Name, string JobId, int Tasks)> Named =
@@ -50,9 +55,9 @@ public static class JobCatalog
     {
         var parts = spec.Split(':');
         if (parts.Length is < 2 or > 3
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > MaxRandomTasks
             || (parts.Length == 3 && !ulong.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-            throw new SimInputException($"bad job '{spec}': expected random:N or random:N:SEED with N >= 1");
+            throw new SimInputException($"bad job '{spec}': expected random:N or random:N:SEED with N in 1..{MaxRandomTasks}");
         ulong seed = parts.Length == 3 ? ulong.Parse(parts[2], CultureInfo.InvariantCulture) : 1;
         return RandomDag.Generate(n, seed);
     }
@@ -78,11 +83,11 @@ public static class JobCatalog
     {
         var tasks = new Dictionary<int, (double Duration, int[] Parents, int Line)>();
         bool jobSeen = false;
-        int lineNo = 0;
+        var lines = new BoundedLines(reader, source);
         string? line;
-        while ((line = reader.ReadLine()) is not null)
+        while ((line = lines.Next()) is not null)
         {
-            lineNo++;
+            int lineNo = lines.LineNumber;
             if (line.Length == 0) throw SimInputException.At(source, lineNo, "empty line");
             var cols = line.Split(',');
             if (cols.Length != 7)
@@ -91,6 +96,7 @@ public static class JobCatalog
             if (!double.TryParse(cols[3], NumberStyles.Float, CultureInfo.InvariantCulture, out double duration) || !double.IsFinite(duration))
                 throw SimInputException.At(source, lineNo, $"duration '{cols[3]}' is not a number");
             if (duration < 0) throw SimInputException.At(source, lineNo, $"negative duration {cols[3]}");
+            if (duration > MaxDuration) throw SimInputException.At(source, lineNo, $"duration {cols[3]} s is above the limit {MaxDuration:G} s");
             var ids = ParseTaskName(cols[2]);
             if (cols[1] != jobId) continue;
             jobSeen = true;

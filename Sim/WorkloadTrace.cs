@@ -13,6 +13,13 @@ public sealed class WorkloadTrace
     public const string ClarkNetResource = "clarknet-per-minute.csv";
     public const int WeekMinutes = 10080;
     public const double DefaultBaseRate = 1000;
+    /// <summary>Largest value a minute may hold: far above any real request count per minute, and small enough that the
+    /// mean cannot overflow and one value cannot scale every other minute to nothing.</summary>
+    public const double MaxValue = 1e12;
+    /// <summary>Smallest mean: W(t) = trace[t] / mean * baseRate must stay finite (a trace of denormals would give infinity).</summary>
+    public const double MinMean = 1e-9;
+    /// <summary>Most minutes a trace may hold: 19 years, 80 MB of values.</summary>
+    public const int MaxMinutes = 10_000_000;
 
     public string Source { get; }
     public double[] Values { get; }
@@ -46,12 +53,13 @@ public sealed class WorkloadTrace
     public static WorkloadTrace Parse(TextReader reader, string source)
     {
         var values = new List<double>();
-        int lineNo = 0;
+        var lines = new BoundedLines(reader, source);
         string? line;
         var blankLines = new List<int>();
-        while ((line = reader.ReadLine()) is not null)
+        while ((line = lines.Next()) is not null)
         {
-            lineNo++;
+            int lineNo = lines.LineNumber;
+            if (lineNo > MaxMinutes + 1) throw SimInputException.At(source, lineNo, $"the trace is longer than the limit of {MaxMinutes} minutes");
             if (string.IsNullOrWhiteSpace(line)) { blankLines.Add(lineNo); continue; }
             if (blankLines.Count > 0) throw SimInputException.At(source, blankLines[0], "empty line inside the trace");
             string field = line[(line.LastIndexOf(',') + 1)..].Trim();
@@ -62,11 +70,13 @@ public sealed class WorkloadTrace
             }
             if (!double.IsFinite(value)) throw SimInputException.At(source, lineNo, $"value '{field}' is not finite");
             if (value < 0) throw SimInputException.At(source, lineNo, $"negative value {field}");
+            if (value > MaxValue) throw SimInputException.At(source, lineNo, $"value {field} is above the limit {MaxValue:G}");
             values.Add(value);
         }
         if (values.Count == 0) throw new SimInputException($"{source}: the trace has no values");
         var trace = new WorkloadTrace(source, [.. values]);
         if (trace.Mean <= 0) throw new SimInputException($"{source}: the trace's mean is 0, so W(t) = trace/mean is undefined");
+        if (trace.Mean < MinMean) throw new SimInputException($"{source}: the trace's mean {trace.Mean:G3} is below {MinMean:G}, too small to scale W(t) = trace/mean");
         return trace;
     }
 
