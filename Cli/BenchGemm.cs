@@ -30,7 +30,7 @@ static class BenchGemm
                 ns = parseResult.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 Console.Error.WriteLine("sure bench gemm: --sizes takes comma-separated integers, e.g. 64,256,768");
                 return 2;

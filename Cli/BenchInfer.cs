@@ -40,7 +40,7 @@ static class BenchInfer
                 sizes = parseResult.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 Console.Error.WriteLine("sure bench infer: --tasks takes comma-separated integers, e.g. 6,46,1000");
                 return 2;
