@@ -26,9 +26,9 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     readonly Tensor<T> _u, _rowAdvantage, _stgFeatures;
     Tensor<T> _nodeAdvantage = Tensor<T>.Zeros(1, 1);
 
-    public RolloutLoss(JobGraph job, NeighborIndex neighbors, int decisions, int spanMinutes, int features)
+    public RolloutLoss(JobGraph job, NeighbourIndex neighbours, int decisions, int spanMinutes, int features)
     {
-        Batch = new SpanBatch<T>(neighbors, job.Edges, decisions, spanMinutes, features);
+        Batch = new SpanBatch<T>(neighbours, job.Edges, decisions, spanMinutes, features);
         _encoder = new StgEncoder(job.TaskCount, job.Edges, spanMinutes, decisions);
         int rows = decisions * job.TaskCount;
         _u = Tensor<T>.Zeros(rows);

@@ -413,8 +413,8 @@ public sealed class SureTrainer
             _owner = owner;
             _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
             int L = owner._sim.SpanMinutes, D = _env.FeatureCount;
-            _decision = new SpanBatch<float>(_env.Neighbors, owner._job.Edges, 1, L, D);
-            _loss = new RolloutLoss<float>(owner._job, _env.Neighbors, owner.Options.WindowHours, L, D);
+            _decision = new SpanBatch<float>(_env.Neighbours, owner._job.Edges, 1, L, D);
+            _loss = new RolloutLoss<float>(owner._job, _env.Neighbours, owner.Options.WindowHours, L, D);
             _parallelism = new int[owner._n];
             _teacherParallelism = new int[owner._n];
             _base = new int[owner._n];
@@ -467,7 +467,7 @@ public sealed class SureTrainer
                     for (int i = 0; i < n; i++)
                     {
                         u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
-                        int next = SureAutoscaler.Rescale(_base[i], SureAutoscaler.Ratio(u[i], o.Options.DeadBand), o._sim.MaxParallelism);
+                        int next = DecisionMath.Rescale(_base[i], DecisionMath.Ratio(u[i], o.Options.DeadBand), o._sim.MaxParallelism);
                         if (actor == Actor.PolicyLabelledByTeacher) u[i] = ImitationTarget(_base[i], _teacherParallelism[i]);
                         _parallelism[i] = next;
                     }

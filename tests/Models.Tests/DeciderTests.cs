@@ -91,7 +91,7 @@ public class DeciderTests
                 config.K1, config.K2, sampler);
 
             Assert.Equal(sampler.Anchors.ToArray(), decider.Anchors.ToArray());
-            Assert.Equal(sampler.Neighbors.ToArray(), decider.Neighbours.ToArray());
+            Assert.Equal(sampler.Neighbours.ToArray(), decider.Neighbours.ToArray());
             var expected = reference.ActionMean.Value.ToArray();
             for (int i = 0; i < n; i++)
                 Assert.True(Math.Abs(expected[i] - decider.ActionMeans[i]) <= MeanTolerance * (1 + Math.Abs(expected[i])),
@@ -102,7 +102,7 @@ public class DeciderTests
                 // The reference's m gives the same new parallelism unless a * p sits on a rounding boundary.
                 float scaled = 2f / (1f + MathF.Exp(-expected[i])) * p[i];
                 if (Math.Abs(scaled - MathF.Floor(scaled) - 0.5f) > 1e-3f)
-                    Assert.Equal(SureAutoscaler.Rescale(p[i], SureAutoscaler.Ratio(expected[i]), config.PMax), newP[i]);
+                    Assert.Equal(DecisionMath.Rescale(p[i], DecisionMath.Ratio(expected[i]), config.PMax), newP[i]);
             }
         }
     }
@@ -182,7 +182,7 @@ public class DeciderTests
     [InlineData(1.5f, 63, 64)]    // 94.5 -> clamped to p_max
     [InlineData(1.1f, 10, 11)]
     public void Rounding_is_half_to_even_and_clamped(float ratio, int p, int expected) =>
-        Assert.Equal(expected, SureAutoscaler.Rescale(p, ratio, 64));
+        Assert.Equal(expected, DecisionMath.Rescale(p, ratio, 64));
 
     [Fact]
     public void Zero_action_mean_keeps_parallelism_within_bounds()

@@ -35,7 +35,7 @@ public class PpoTests
     {
         int n = Job.TaskCount;
         var model = SureModel<double>.Create(new SureConfig { L = L, H = 4, E = 2, K1 = 3, K2 = 1 }, seed: 3);
-        var loss = new RolloutLoss<double>(Job, new NeighborIndex(Job), Decisions, L, StreamEnvironment.SpecFeatureCount);
+        var loss = new RolloutLoss<double>(Job, new NeighbourIndex(Job), Decisions, L, StreamEnvironment.SpecFeatureCount);
         var snapshots = new float[Decisions * L * n * StreamEnvironment.SpecFeatureCount];
         Philox.FillUniform(5, 0, 0, snapshots.AsSpan());
         var u = new float[Decisions * n];

@@ -177,7 +177,7 @@ public class ImitationTargetTests
             {
                 if (next == 2 * p && p >= 25) continue;
                 float u = SureTrainer.ImitationTarget(p, next);
-                Assert.Equal(next, SureAutoscaler.Rescale(p, SureAutoscaler.Ratio(u), 64));
+                Assert.Equal(next, DecisionMath.Rescale(p, DecisionMath.Ratio(u), 64));
                 checkedPairs++;
             }
         Assert.True(checkedPairs > 2000);
@@ -204,7 +204,7 @@ public class TrainingReplayTests
         var parallelism = new int[n];
         Array.Fill(parallelism, 4);
         env.Reset(500, parallelism, 3);
-        var single = new SpanBatch<float>(env.Neighbors, job.Edges, 1, L, D);
+        var single = new SpanBatch<float>(env.Neighbours, job.Edges, 1, L, D);
         var tape = new Tape<float>(inference: true);
         var sampler = new SubgraphSampler();
         var means = new List<float[]>();
@@ -220,7 +220,7 @@ public class TrainingReplayTests
             anchors.Add(sampler.Anchors.ToArray());
         }
 
-        var loss = new RolloutLoss<float>(job, env.Neighbors, decisions, L, D);
+        var loss = new RolloutLoss<float>(job, env.Neighbours, decisions, L, D);
         loss.Build(new Tape<float>(), model, new LossWeights(1, 0.1, 1e-3, false), 1, snapshots, new float[decisions * n],
             [1, 0, -1], 5, 40, out _);
         var batchedMeans = loss.LastOutput!.Value.ActionMean.Value.ToArray();

@@ -8,7 +8,7 @@ namespace Sure.Models;
 /// </summary>
 public static class ForwardFiles
 {
-    public const double OmegaPadding = -1e30;
+    public const double OmegaPadding = DecisionMath.PaddingLogit;
 
     /// <summary>Runs the forward and writes the output file; returns the exit code (0, or 2 with one line on error).</summary>
     /// <param name="device">cpu: the tape (exact path, gradients, double); opencl or cuda: <see cref="DeviceForward"/>,
@@ -71,7 +71,7 @@ public static class ForwardFiles
         }
 
         var file = Outputs(input.Tasks, input.L, input.Neighbours, k1, k2, model.Config.H, result.Mu.Value.ToArray(),
-            result.Sigma.Value.ToArray(), result.Omega.Value.ToArray(), sampler.Anchors.ToArray(), sampler.Neighbors.ToArray(),
+            result.Sigma.Value.ToArray(), result.Omega.Value.ToArray(), sampler.Anchors.ToArray(), sampler.Neighbours.ToArray(),
             result.Hg.Value.ToArray(), result.ActionMean.Value.ToArray());
         if (grad)
             foreach (var parameter in model.Parameters)

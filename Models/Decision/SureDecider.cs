@@ -25,7 +25,7 @@ namespace Sure.Models;
 /// </summary>
 public sealed class SureDecider
 {
-    const float SigmaFloor = 1e-3f, WeightFloor = 1e-6f;
+    const float SigmaFloor = (float)DecisionMath.SigmaFloor, WeightFloor = (float)DecisionMath.WeightFloor;
     // Nodes per group of tasks in GraphSAGE: a group's [nodes, 2H] floats (256 KiB at H = 64) stay in L2.
     const int ChunkNodes = 512;
     // Elements per slice of the noise-to-Omega transforms (8 KiB per buffer).
@@ -100,7 +100,7 @@ public sealed class SureDecider
     /// <summary>[n, k1] anchors of the last decision (ascending snapshot, 0 = oldest; -1 where L &lt; k1).</summary>
     public ReadOnlySpan<int> Anchors => _sampler.Anchors;
     /// <summary>[n, k1, k2] neighbour slots of the last decision (ascending, -1 where fewer than k2).</summary>
-    public ReadOnlySpan<int> Neighbours => _sampler.Neighbors;
+    public ReadOnlySpan<int> Neighbours => _sampler.Neighbours;
     /// <summary>The last decision's subgraphs (node layout, CSR); reused by the next call.</summary>
     public SubgraphSampler Subgraphs => _sampler;
 
@@ -130,7 +130,7 @@ public sealed class SureDecider
         {
             float m = TensorPrimitives.Dot(_hg.AsSpan(i * _H, _H), headWeight) + headBias;
             _actionMean[i] = m;
-            newParallelism[i] = SureAutoscaler.Rescale(currentParallelism[i], SureAutoscaler.Ratio(m), _pMax);
+            newParallelism[i] = DecisionMath.Rescale(currentParallelism[i], DecisionMath.Ratio(m), _pMax);
         }
     }
 
@@ -228,7 +228,7 @@ public sealed class SureDecider
         }
     }
 
-    // Omega = ln(softplus(mu + sigma x) + 1e-6) + y, with the tape's operation order so values match it.
+    // DecisionMath.Omega vectorised, with the tape's operation order so values match it.
     // x is overwritten; scratch1, scratch2: at least as long as x.
     static void Omega(Span<float> mu, Span<float> sigma, Span<float> x, Span<float> y, Span<float> omega, Span<float> scratch1, Span<float> scratch2)
     {
