@@ -25,7 +25,7 @@ namespace Sure.Tensors;
 /// Float results are computed in float arithmetic from the float uniform, double results in double;
 /// transcendental functions may differ by an ulp between CPU and GPU libraries, the words never do.
 /// </summary>
-public static class Philox
+public static partial class Philox
 {
     const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;   // round multipliers
     const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;   // key schedule increments (golden ratio, sqrt(3) - 1)

@@ -161,7 +161,7 @@ public sealed class SureDecider
             _sigma[r] = _logits[2 * r + 1] + bSigma;
         }
         TensorPrimitives.Sigmoid(_mu, _mu);
-        Softplus(_sigma, _scratch.AsSpan(0, rows), _cosine.AsSpan(0, rows));
+        RowOps.Softplus(_sigma, _scratch.AsSpan(0, rows), _cosine.AsSpan(0, rows));
         TensorPrimitives.Add(_sigma, SigmaFloor, _sigma);
     }
 
@@ -234,42 +234,10 @@ public sealed class SureDecider
     {
         TensorPrimitives.Multiply(sigma, x, x);
         TensorPrimitives.Add(mu, x, x);
-        Softplus(x, scratch1[..x.Length], scratch2[..x.Length]);
+        RowOps.Softplus(x, scratch1[..x.Length], scratch2[..x.Length]);
         TensorPrimitives.Add(x, WeightFloor, x);
         TensorPrimitives.Log(x, x);
         TensorPrimitives.Add(x, y, omega);
-    }
-
-    // x = softplus(x), bit for bit RowOps.Softplus (same operations in the same order) with its last, scalar step
-    // vectorised: max(x, 0) + ln(1 + e) for e = exp(-|x|), ln(1 + e) = e when 1 + e rounds to 1, else ln(u) e / (u - 1).
-    // x, e, logU: [count]
-    internal static void Softplus(Span<float> x, Span<float> e, Span<float> logU)
-    {
-        TensorPrimitives.Abs(x, e);
-        TensorPrimitives.Negate(e, e);
-        TensorPrimitives.Exp(e, e);
-        TensorPrimitives.Add(e, 1f, logU);
-        TensorPrimitives.Log(logU, logU);
-        int k = 0, count = x.Length;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float e0 = ref MemoryMarshal.GetReference(e);
-            ref float l0 = ref MemoryMarshal.GetReference(logU);
-            var one = Vector256.Create(1f);
-            for (; k + Vector256<float>.Count <= count; k += Vector256<float>.Count)
-            {
-                var ek = Vector256.LoadUnsafe(ref e0, (nuint)k);
-                var u = ek + one;
-                var log1p = Vector256.ConditionalSelect(Vector256.Equals(u, one), ek, Vector256.LoadUnsafe(ref l0, (nuint)k) * ek / (u - one));
-                (Vector256.Max(Vector256.LoadUnsafe(ref x0, (nuint)k), Vector256<float>.Zero) + log1p).StoreUnsafe(ref x0, (nuint)k);
-            }
-        }
-        for (; k < count; k++)
-        {
-            float u = e[k] + 1f;
-            x[k] = MathF.Max(x[k], 0f) + (u == 1f ? e[k] : logU[k] * e[k] / (u - 1f));
-        }
     }
 
     int RingTime(int oldest, int t)

@@ -8,7 +8,7 @@ public class DeciderTests
     // (layer e >= 1 product first, the mean after; readout fused). Observed at most 1.8e-7 (n = 6 to 300, 20 decisions).
     const float MeanTolerance = 1e-5f;
 
-    public static TheoryData<string> Jobs => ["chain", "diamond", "single", "few", "short", "real46"];
+    public static TheoryData<string> Jobs => ["chain", "diamond", "single", "few", "short", "real46", "forecast", "narrow"];
 
     static (SureConfig Config, NeighbourTable Job) MakeJob(string name)
     {
@@ -23,6 +23,10 @@ public class DeciderTests
             // L < k1: every snapshot is an anchor, the rest -1.
             "short" => (defaults with { H = 8, L = 6, E = 1 }, DecisionJob.Table(4, [0, 1, 0, 2, 0, 3])),
             "real46" => (defaults, RealJob("j_4141453")),
+            // The scalar fallbacks: D = 11 (the forecast features) is not one Vector256 of snapshot values, and H = 20
+            // with D = 5 is not a whole number of vectors anywhere (diamond's H = 12 covers the aggregation alone).
+            "forecast" => (defaults with { H = 16, D = 11 }, DecisionJob.Table(6, [0, 1, 0, 2, 1, 3, 2, 3, 3, 5, 4, 5])),
+            "narrow" => (defaults with { H = 20, D = 5, E = 3 }, DecisionJob.Table(5, [0, 1, 1, 2, 2, 3, 3, 4])),
             _ => throw new ArgumentException(name),
         };
     }
