@@ -37,6 +37,13 @@ public static class Generators
     public static Gen<Tensor<double>> Tensor(Shape shape, Domain? domain = null)
         => Value(domain ?? Domain.Finite).ArrayOf(shape.Length).Select(v => new Tensor<double>(v, 0, shape));
 
+    /// <summary>
+    /// <paramref name="count"/> tensors of one random shape: the inputs of an elementwise op. Ops whose shapes
+    /// relate otherwise (matmul) compose <see cref="Dim"/> and <see cref="Inputs"/> in a query (using FsCheck.Fluent).
+    /// </summary>
+    public static Gen<Tensor<double>[]> SameShape(Domain domain, int count = 1, int rank = 2, int maxDim = 9)
+        => Shape(rank, maxDim).SelectMany(shape => Gen.CollectToArray(Enumerable.Repeat(shape, count), s => Tensor(s, domain)));
+
     /// <summary>One tensor per shape, all drawn from the same domain: the inputs of an op.</summary>
     public static Gen<Tensor<double>[]> Inputs(Domain domain, params Shape[] shapes)
         => Gen.CollectToArray(shapes, s => Tensor(s, domain));

@@ -55,6 +55,8 @@ public sealed record GradCheckResult
     /// <summary>Flat (row-major) index of the worst element.</summary>
     public required int Element { get; init; }
     public required Shape Shape { get; init; }
+    /// <summary>The input's value at that element (NaN for FloatVsDouble's output).</summary>
+    public required double Value { get; init; }
     public required double Actual { get; init; }
     public required double Expected { get; init; }
     public required double Error { get; init; }
@@ -74,7 +76,7 @@ public sealed record GradCheckResult
             var (actual, expected) = Kind == GradCheck.GradientKind ? ("tape", "central difference") : ("float", "double");
             string head = Passed
                 ? $"{Kind} check passed ({Checked} elements); worst {Where}"
-                : $"{Kind} check failed at {Where} ({Failures} of {Checked} elements out of tolerance)";
+                : $"{Kind} check failed at {Where}{(InputIndex >= 0 ? $" = {Value:G7}" : "")} ({Failures} of {Checked} elements out of tolerance)";
             return string.Create(c, $"{head}: {actual} {Actual:G7}, {expected} {Expected:G7}, error {Error:G3} " +
                 $"{(Passed ? "<=" : ">")} allowed {Allowed:G3} (input {InputIndex}, element {Element} of {Shape})");
         }
@@ -137,7 +139,7 @@ public static class GradCheck
                 if (noGrad)
                 {
                     // A stopped input still moves the output, so the difference quotient is not 0; only exact 0 is right.
-                    worst.Add(k, i, inputs[k].Shape, analytic[i], 0, allowed: 0);
+                    worst.Add(k, i, inputs[k], analytic[i], 0, allowed: 0);
                     continue;
                 }
                 double saved = xk[i];
@@ -147,7 +149,7 @@ public static class GradCheck
                 double minus = Loss(probe, f, x, dy);
                 xk[i] = saved;
                 double numeric = (plus - minus) / (2 * o.Eps);
-                worst.Add(k, i, inputs[k].Shape, analytic[i], numeric, o.Atol + o.Rtol * Math.Abs(numeric));
+                worst.Add(k, i, inputs[k], analytic[i], numeric, o.Atol + o.Rtol * Math.Abs(numeric));
             }
         }
         return worst.Result();
@@ -175,10 +177,11 @@ public static class GradCheck
         var (yd, shape, gd) = Evaluate<double>(f, inputs, o.Seed);
         var (yf, _, gf) = Evaluate<float>(f, inputs, o.Seed);
         var worst = new Worst(FloatKind, o);
-        for (int i = 0; i < yd.Length; i++) worst.Add(-1, i, shape, yf[i], yd[i], o.FloatAtol + o.FloatRtol * Math.Abs(yd[i]));
+        var output = new Tensor<double>(yd, 0, shape);
+        for (int i = 0; i < yd.Length; i++) worst.Add(-1, i, output, yf[i], yd[i], o.FloatAtol + o.FloatRtol * Math.Abs(yd[i]));
         for (int k = 0; k < inputs.Length; k++)
             for (int i = 0; i < gd[k].Length; i++)
-                worst.Add(k, i, inputs[k].Shape, gf[k][i], gd[k][i], o.FloatAtol + o.FloatRtol * Math.Abs(gd[k][i]));
+                worst.Add(k, i, inputs[k], gf[k][i], gd[k][i], o.FloatAtol + o.FloatRtol * Math.Abs(gd[k][i]));
         return worst.Result();
     }
 
@@ -245,9 +248,10 @@ public static class GradCheck
         double _score = double.NegativeInfinity;
         int _checked, _failures, _k, _i;
         Shape _shape;
-        double _actual, _expected, _error, _allowed;
+        double _value, _actual, _expected, _error, _allowed;
 
-        public void Add(int k, int i, Shape shape, double actual, double expected, double allowed)
+        // k, i: input (-1 for the output) and element; of: that input (or the output)
+        public void Add(int k, int i, Tensor<double> of, double actual, double expected, double allowed)
         {
             double error = Math.Abs(actual - expected);
             double score = double.IsNaN(error) ? double.PositiveInfinity
@@ -256,13 +260,14 @@ public static class GradCheck
             _checked++;
             if (score > 1) _failures++;
             if (score <= _score) return;
-            (_score, _k, _i, _shape, _actual, _expected, _error, _allowed) = (score, k, i, shape, actual, expected, error, allowed);
+            (_score, _k, _i, _shape, _actual, _expected, _error, _allowed) = (score, k, i, of.Shape, actual, expected, error, allowed);
+            _value = k < 0 ? double.NaN : of.Span[i];
         }
 
         public GradCheckResult Result() => new()
         {
             Passed = _failures == 0, Kind = kind,
-            Input = _k < 0 ? "output" : o.Names?[_k] ?? $"x{_k}", InputIndex = _k, Element = _i, Shape = _shape,
+            Input = _k < 0 ? "output" : o.Names?[_k] ?? $"x{_k}", InputIndex = _k, Element = _i, Shape = _shape, Value = _value,
             Actual = _actual, Expected = _expected, Error = _error, Allowed = _allowed,
             Checked = _checked, Failures = _failures,
         };

@@ -64,7 +64,7 @@ public class CustomOpTests
             new GradCheckOptions { Names = ["a", "b"] });
         Assert.False(r.Passed);
         Assert.Equal(1, r.Failures);
-        Assert.Equal(("b", 1, 4, "b[1, 1]"), (r.Input, r.InputIndex, r.Element, r.Where));
+        Assert.Equal(("b", 1, 4, "b[1, 1]", 0.6), (r.Input, r.InputIndex, r.Element, r.Where, r.Value));
         // the numeric side is the true derivative 2 a b dy; the tape's is 3/4 of it
         Assert.Equal(0.75 * r.Expected, r.Actual, 8);
         var e = Assert.Throws<GradCheckException>(() =>

@@ -10,10 +10,7 @@ namespace Sure.Autodiff.Tests;
 /// <summary>Built-in ops property-tested through Sure.Autodiff.Testing, as a user would test their own.</summary>
 public class TestingPackageTests
 {
-    static Gen<Tensor<double>[]> One(Domain domain) =>
-        from shape in Generators.Shape(rank: 2)
-        from x in Generators.Inputs(domain, shape)
-        select x;
+    static Gen<Tensor<double>[]> One(Domain domain) => Generators.SameShape(domain);
 
     public static TheoryData<string> Unary => ["exp", "log", "tanh", "sigmoid", "softplus", "relu", "clamp", "softmax_rows"];
 
@@ -73,6 +70,17 @@ public class TestingPackageTests
         public void Forward(ReadOnlySpan<Tensor<double>> x, Tensor<double> y) => TensorPrimitives.Multiply(x[0].Span, x[0].Span, y.Span);
         public void Backward(ReadOnlySpan<Tensor<double>> x, Tensor<double> y, Tensor<double> dy, ReadOnlySpan<Tensor<double>> dx)
             => TensorPrimitives.MultiplyAdd(dy.Span, x[0].Span, dx[0].Span, dx[0].Span);
+    }
+
+    [Fact]
+    public void Same_shape_inputs_share_one_shape()
+    {
+        foreach (var x in Generators.SameShape(Domain.Finite, count: 3, rank: 3).Sample(10, 50))
+        {
+            Assert.Equal(3, x.Length);
+            Assert.Equal(3, x[0].Rank);
+            Assert.True(x[1].Shape == x[0].Shape && x[2].Shape == x[0].Shape);
+        }
     }
 
     [Fact]
