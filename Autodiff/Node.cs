@@ -17,4 +17,5 @@ internal struct Node<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T Attr0, Attr1;          // scalar attributes (e.g. clamp bounds)
     public ReadOnlyMemory<int> Index; // row indices or segment starts
     public Csr? Graph;
+    public ICustomOp<T>? Custom;      // a user's op (Tape.Custom); its inputs are A, B, C up to Flags
 }

@@ -34,6 +34,10 @@ static class TrainCommand
         var bootstrapRate = new Option<double>("--bootstrap-lr") { Description = "Adam's learning rate in the bootstrap phase", DefaultValueFactory = _ => 1e-3 };
         var actionBase = new Option<string>("--base") { Description = "What the ratio multiplies: current (SPEC 4.4's p) or hpa-tuned (a residual on HPA's recommendation at a target tuned on the training range)", DefaultValueFactory = _ => DefaultBase };
         var deadBand = new Option<double>("--dead-band") { Description = "A ratio within this of 1 keeps the parallelism (no restart); 0 = SPEC 4.4", DefaultValueFactory = _ => DefaultDeadBand };
+        var rollouts = new Option<int>("--rollouts") { Description = "R, rollouts of each training window per iteration", DefaultValueFactory = _ => 8 };
+        var epochs = new Option<int>("--epochs") { Description = "Gradient steps per batch of rollouts in the REINFORCE phase: 1 = REINFORCE, more = PPO's clipped surrogate", DefaultValueFactory = _ => 1 };
+        var clip = new Option<double>("--clip") { Description = "PPO's clip range (with --epochs > 1)", DefaultValueFactory = _ => 0.2 };
+        var schedule = new Option<string>("--lr-schedule") { Description = "constant, or linear (the REINFORCE rate falls linearly to lr / J over its J iterations)", DefaultValueFactory = _ => "constant" };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate in the REINFORCE phase", DefaultValueFactory = _ => 1e-3 };
         var hidden = new Option<int>("--hidden") { Description = "H, the hidden width", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Weights file to write (safetensors)", Required = true };
@@ -43,7 +47,7 @@ static class TrainCommand
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
-        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -78,6 +82,18 @@ static class TrainCommand
             if (!(band >= 0 && band < 1)) throw new SimInputException($"bad dead-band {band}: need a number in [0, 1)");
             double bootstrapLearningRate = parse.GetValue(bootstrapRate);
             if (!(bootstrapLearningRate > 0) || !double.IsFinite(bootstrapLearningRate)) throw new SimInputException($"bad bootstrap-lr {bootstrapLearningRate}: need a finite number > 0");
+            int rolloutCount = parse.GetValue(rollouts), epochCount = parse.GetValue(epochs);
+            if (rolloutCount < 1) throw new SimInputException($"bad rollouts {rolloutCount}: need at least 1");
+            if (epochCount < 1) throw new SimInputException($"bad epochs {epochCount}: need at least 1");
+            double clipRange = parse.GetValue(clip);
+            if (!(clipRange > 0 && clipRange < 1)) throw new SimInputException($"bad clip {clipRange}: need a number in (0, 1)");
+            string scheduleName = parse.GetValue(schedule)!;
+            var rateSchedule = scheduleName switch
+            {
+                "constant" => RateSchedule.Constant,
+                "linear" => RateSchedule.Linear,
+                _ => throw new SimInputException($"bad lr-schedule '{scheduleName}': expected constant or linear"),
+            };
             int h = parse.GetValue(hidden);
             if (h is < 1 or > SureConfig.MaxH) throw new SimInputException($"bad hidden {h}: need 1..{SureConfig.MaxH}");
 
@@ -107,6 +123,10 @@ static class TrainCommand
                 Base = ParseBase(parse.GetValue(actionBase)!),
                 DeadBand = band,
                 Dagger = parse.GetValue(dagger),
+                Rollouts = rolloutCount,
+                Epochs = epochCount,
+                Clip = clipRange,
+                Schedule = rateSchedule,
             });
             var sim = SimOptions.Default;
             var model = SureTrainer.CreateModel(new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, options.Seed);

@@ -24,8 +24,8 @@ public sealed record SimOptions
     /// first minute after a decision and 1 for the last. They change nothing in the simulation.
     /// </summary>
     public bool ForecastFeatures { get; init; }
-    public int NeighborHops { get; init; } = NeighborIndex.DefaultHops;
-    public int MaxNeighbors { get; init; } = NeighborIndex.DefaultMaxNeighbors;
+    public int NeighbourHops { get; init; } = NeighbourIndex.DefaultHops;
+    public int MaxNeighbours { get; init; } = NeighbourIndex.DefaultMaxNeighbours;
 
     public static SimOptions Default { get; } = new();
 }

@@ -49,7 +49,7 @@ public sealed class StreamEnvironment
     public int TaskCount => _n;
     /// <summary>L: minutes per span and snapshots kept.</summary>
     public int SpanMinutes => _l;
-    public NeighborIndex Neighbors { get; }
+    public NeighbourIndex Neighbours { get; }
     /// <summary>c_i = max(duration_i, 1) / mean_j max(duration_j, 1).</summary>
     public ReadOnlySpan<double> RecordCost => _recordCost;
     readonly double[] _recordCost;
@@ -76,8 +76,6 @@ public sealed class StreamEnvironment
 
     /// <summary>The monitor's ring buffer, [L, n, D] floats in physical slot order (see the class remarks).</summary>
     public ReadOnlySpan<float> Snapshots => _snapshots;
-    /// <summary>The same buffer as <see cref="Snapshots"/>, for consumers that keep it across calls.</summary>
-    public ReadOnlyMemory<float> SnapshotMemory => _snapshots;
 
     /// <summary>
     /// Copies the L snapshots oldest first into <paramref name="destination"/> ([L, n, D]); only
@@ -140,7 +138,7 @@ public sealed class StreamEnvironment
         _pathLatency = new double[_n];
         ZeroLoadLatency = CriticalPath(_invMu);
         SloLatency = Options.SloFactor * ZeroLoadLatency;
-        Neighbors = new NeighborIndex(job, Options.NeighborHops, Options.MaxNeighbors);
+        Neighbours = new NeighbourIndex(job, Options.NeighbourHops, Options.MaxNeighbours);
 
         _p = new int[_n];
         _pDouble = new double[_n];

@@ -25,7 +25,7 @@ namespace Sure.Tensors;
 /// Float results are computed in float arithmetic from the float uniform, double results in double;
 /// transcendental functions may differ by an ulp between CPU and GPU libraries, the words never do.
 /// </summary>
-public static class Philox
+public static partial class Philox
 {
     const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;   // round multipliers
     const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;   // key schedule increments (golden ratio, sqrt(3) - 1)
@@ -57,7 +57,7 @@ public static class Philox
 
     /// <summary>
     /// Box-Muller in float on a radius word and an angle word: sqrt(-2 ln u_r) cos t, t = 2 pi u_a, with t - pi/2 (for
-    /// sin t) when <paramref name="second"/>. The SURE decision's normals (Models/DecisionNoise.cs, and the device
+    /// sin t) when <paramref name="second"/>. The SURE decision's normals (Models/Decision/DecisionNoise.cs, and the device
     /// decision's kernels) take the second value of a pair this way so that one vectorised cosine serves both.
     /// </summary>
     public static float BoxMullerCosine(uint radiusWord, uint angleWord, bool second)

@@ -85,6 +85,21 @@ public static class RowOps
         }
     }
 
+    /// <summary>
+    /// x = softplus(x) in place, bit for bit <see cref="Softplus{T}(ReadOnlySpan{T}, Span{T})"/> (the same operations
+    /// in the same order) with its last step vectorised (<see cref="SoftplusFinish"/>), for callers that own scratch.
+    /// x, e, logU: [count]; e and logU are overwritten.
+    /// </summary>
+    public static void Softplus(Span<float> x, Span<float> e, Span<float> logU)
+    {
+        TensorPrimitives.Abs(x, e);
+        TensorPrimitives.Negate(e, e);
+        TensorPrimitives.Exp(e, e);
+        TensorPrimitives.Add(e, 1f, logU);
+        TensorPrimitives.Log(logU, logU);
+        Simd.Map<SoftplusFinish>(x, e, logU, x);
+    }
+
     public static T Softplus<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         => T.Max(x, T.Zero) + Log1p(T.Exp(-T.Abs(x)));
 

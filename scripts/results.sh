@@ -5,8 +5,9 @@
 # Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
 # scripts/results_table.py makes the tables.
 # Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
-#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
-#   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation.
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation; SKIP_DONE=1 skips runs whose model exists;
+#   THREADS=N passes --threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-"1 2 3"}
@@ -35,12 +36,17 @@ for job in "${JOBS[@]}"; do
       paper) extra=(--bootstrap 0 --start p0 --base current --features spec --dead-band 0 --teacher hpa --dagger false) ;;
       uniform) extra=(--bootstrap "$bootstrap" --sampler uniform) ;;
       nomi) extra=(--bootstrap "$bootstrap" --mi 0) ;;
+      # Issue 11's levers on top of the recipe: PPO (4 epochs, clip 0.2), a linear rate decay, twice the rollouts.
+      ppo) extra=(--bootstrap "$bootstrap" --epochs 4) ;;
+      decay) extra=(--bootstrap "$bootstrap" --lr-schedule linear) ;;
+      r16) extra=(--bootstrap "$bootstrap" --rollouts 16) ;;
       *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
     for seed in $SEEDS; do
       model=results/$job.$variant.s$seed.safetensors
       start=$(date +%s)
-      "$sure" train --job "$job" --iterations "$iterations" --seed "$seed" "${extra[@]}" --out "$model" 2>/dev/null | tail -1
+      if [ -n "${SKIP_DONE:-}" ] && [ -f "$model" ]; then continue; fi
+      "$sure" train --job "$job" --iterations "$iterations" --seed "$seed" "${extra[@]}" ${THREADS:+--threads "$THREADS"} --out "$model" 2>/dev/null | tail -1
       echo "{\"job\":\"$job\",\"variant\":\"$variant\",\"seed\":$seed,\"train_seconds\":$(( $(date +%s) - start )),\"command\":\"sure train --job $job --iterations $iterations --seed $seed ${extra[*]} --out $model\"}" >> results/train.jsonl
       for trace in clarknet nasa; do
         args=(); [ $trace = nasa ] && args=(--trace "$NASA")

@@ -15,7 +15,9 @@ train = [json.loads(line) for line in (root / "train.jsonl").read_text().splitli
 JOBS = [j for j in ["small-1", "small-2", "medium-1", "medium-2", "large-1", "large-2"] if any(r["job"] == j for r in rows)]
 TUNED = ["hpa-tuned", "flink-tuned", "oracle-static"]
 NAMES = {"sure": "SURE (default recipe)", "paper": "SURE, the paper's recipe (SPEC 6 as written)",
-         "uniform": "SURE w/o NVSS (`--sampler uniform`)", "nomi": "SURE w/o MI (`--mi 0`)"}
+         "uniform": "SURE w/o NVSS (`--sampler uniform`)", "nomi": "SURE w/o MI (`--mi 0`)",
+         "ppo": "SURE + PPO (`--epochs 4`, clip 0.2)", "decay": "SURE + linear rate decay (`--lr-schedule linear`)",
+         "r16": "SURE + 16 rollouts per window (`--rollouts 16`)"}
 
 
 def heuristic(trace, job, policy):

@@ -26,9 +26,9 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     readonly Tensor<T> _u, _rowAdvantage, _stgFeatures;
     Tensor<T> _nodeAdvantage = Tensor<T>.Zeros(1, 1);
 
-    public RolloutLoss(JobGraph job, NeighborIndex neighbors, int decisions, int spanMinutes, int features)
+    public RolloutLoss(JobGraph job, NeighbourIndex neighbours, int decisions, int spanMinutes, int features)
     {
-        Batch = new SpanBatch<T>(neighbors, job.Edges, decisions, spanMinutes, features);
+        Batch = new SpanBatch<T>(neighbours, job.Edges, decisions, spanMinutes, features);
         _encoder = new StgEncoder(job.TaskCount, job.Edges, spanMinutes, decisions);
         int rows = decisions * job.TaskCount;
         _u = Tensor<T>.Zeros(rows);
@@ -47,21 +47,43 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public Var<T> Build(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
-        out LossValues values, Tensor<T> frozenProbability = default)
+        out LossValues values, Tensor<T> frozenProbability = default) =>
+        Build(tape, model, weights, rolloutsInBatch, snapshots, u, advantages, seed, firstStream, default, [], [], out values, frozenProbability);
+
+    /// <summary>
+    /// Build with PPO's clipped surrogate (docs/training.md) when <paramref name="oldLogDensity"/> is given: row (t, i)'s
+    /// advantage is replaced by r A if r = exp(ln N(u) - oldLogDensity) is inside the clip range on A's side (1 + clip
+    /// for A &gt;= 0, 1 - clip for A &lt; 0), else by 0, which is the gradient of min(r A, clip(r, 1 - clip, 1 + clip) A).
+    /// The sampler's term takes its row's weight. With no old densities it is REINFORCE (r = 1).
+    /// logDensity, when not empty, receives this forward's ln N(u; m, s^2) per row ([Decisions, n]).
+    /// </summary>
+    public Var<T> Build(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
+        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
+        double clip, ReadOnlySpan<float> oldLogDensity, Span<float> logDensity, out LossValues values, Tensor<T> frozenProbability = default)
     {
         int n = Batch.Tasks, rows = Batch.Decisions * n;
         var output = Forward(tape, model, weights, snapshots, seed, firstStream, frozenProbability);
         var us = _u.Span;
+        for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(u[row]);
+        var logStd = tape.Param(model.HeadLogStd);
+        var density = tape.GaussianLogDensity(tape.Constant(_u), output.ActionMean, logStd);
+        var ld = density.Value.Span;
+        if (!logDensity.IsEmpty)
+            for (int row = 0; row < rows; row++) logDensity[row] = float.CreateChecked(ld[row]);
         var rowAdvantage = _rowAdvantage.Span;
         for (int row = 0; row < rows; row++)
         {
-            us[row] = T.CreateChecked(u[row]);
-            rowAdvantage[row] = T.CreateChecked(advantages[row / n]);
+            double advantage = advantages[row / n];
+            if (!oldLogDensity.IsEmpty)
+            {
+                double ratio = Math.Exp(double.CreateChecked(ld[row]) - oldLogDensity[row]);
+                advantage = (advantage >= 0 ? ratio < 1 + clip : ratio > 1 - clip) ? ratio * advantage : 0;
+            }
+            rowAdvantage[row] = T.CreateChecked(advantage);
         }
 
         // Policy term: sum_rows log N(u; m, s^2) Adv + beta_g sum_nodes ln q Adv.
-        var logStd = tape.Param(model.HeadLogStd);
-        var gaussian = tape.Sum(tape.Mul(tape.GaussianLogDensity(tape.Constant(_u), output.ActionMean, logStd), tape.Constant(_rowAdvantage)));
+        var gaussian = tape.Sum(tape.Mul(density, tape.Constant(_rowAdvantage)));
         var weighted = gaussian;
         if (!weights.UniformSampler && weights.BetaG != 0)
         {

@@ -11,14 +11,14 @@ public sealed class SpanBatch<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     readonly int[] _nbr;         // [n, K] of the job
 
-    public SpanBatch(NeighborIndex neighbors, ReadOnlySpan<int> dagEdges, int decisions, int spanMinutes, int features)
+    public SpanBatch(NeighbourIndex neighbours, ReadOnlySpan<int> dagEdges, int decisions, int spanMinutes, int features)
     {
-        Tasks = neighbors.TaskCount;
-        K = neighbors.Width;
+        Tasks = neighbours.TaskCount;
+        K = neighbours.Width;
         Decisions = decisions;
         L = spanMinutes;
         D = features;
-        _nbr = neighbors.Slots;
+        _nbr = neighbours.Slots;
         int n = Tasks, N = decisions * n;
         // Task ids of decision t are offset by t*n so that neighbour-neighbour edges stay inside a decision.
         var nbr = new int[N * K];

@@ -31,7 +31,7 @@ public sealed class SureTrainer
     readonly Adam<float> _adam, _bootstrapAdam;
     readonly Worker[] _workers;
     readonly SureModel<float>[] _replicas;
-    readonly float[][] _snapshots, _u;        // per rollout: [T, L, n, D], [T, n]
+    readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
     readonly int[] _start;                                // [n] the window's starting parallelism
     readonly LossValues[] _lossValues;
@@ -57,6 +57,8 @@ public sealed class SureTrainer
         if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
         if (!(options.DeadBand >= 0 && options.DeadBand < 1))
             throw new ArgumentException($"DeadBand = {options.DeadBand} must be in [0, 1)");
+        if (options.Epochs < 1) throw new ArgumentException($"Epochs = {options.Epochs} must be at least 1");
+        if (!(options.Clip > 0 && options.Clip < 1)) throw new ArgumentException($"Clip = {options.Clip} must be in (0, 1)");
         if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
             throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (sim.MaxParallelism != model.Config.PMax)
@@ -83,11 +85,13 @@ public sealed class SureTrainer
         _replicas = new SureModel<float>[R];
         _snapshots = new float[R][];
         _u = new float[R][];
+        _logDensity = new float[R][];
         for (int r = 0; r < R; r++)
         {
             _replicas[r] = SureModel<float>.Create(model.Config, 0);
             _snapshots[r] = new float[T * _spanFloats];
             _u[r] = new float[T * _n];
+            _logDensity[r] = new float[T * _n];
         }
         _rewards = new double[R * T];
         _returns = new double[R * T];
@@ -250,6 +254,7 @@ public sealed class SureTrainer
         DrawStart(iteration);
 
         var phase = iteration < Options.BootstrapIterations ? TrainPhase.Bootstrap : TrainPhase.Reinforce;
+        double norm;
         if (phase == TrainPhase.Bootstrap)
         {
             // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
@@ -257,26 +262,24 @@ public sealed class SureTrainer
             ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
                 state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
             ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
+            norm = StepOnSummedGradients(_bootstrapAdam);
         }
         else
         {
             ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
             Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
             Losses.Advantages(_returns, T, _advantages);
-            ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration), iteration);
-        }
-
-        // Sum the rollouts' gradients in rollout order: the same float sums whatever the thread count.
-        _model.Parameters.ZeroGrad();
-        for (int r = 0; r < R; r++)
-            for (int k = 0; k < _model.Parameters.Count; k++)
+            _adam.Lr = (float)LearningRateAt(iteration);
+            // Epoch 0 is REINFORCE and records ln N(u) per row; later epochs are PPO's, with ratios against it. The log
+            // (loss and its parts, the gradient's norm) is epoch 0's.
+            ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration, 0), iteration);
+            norm = StepOnSummedGradients(_adam);
+            for (int epoch = 1; epoch < Options.Epochs; epoch++)
             {
-                var sum = _model.Parameters[k].Grad.Span;
-                var part = _replicas[r].Parameters[k].Grad.Span;
-                for (int j = 0; j < sum.Length; j++) sum[j] += part[j];
+                ForEachRollout(static (worker, r, state) => worker.RolloutGradient(r, state.iteration, state.epoch), (iteration, epoch));
+                StepOnSummedGradients(_adam);
             }
-        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
-        (phase == TrainPhase.Bootstrap ? _bootstrapAdam : _adam).Step();
+        }
         _completed++;
 
         double meanReward = 0, loss = 0, policy = 0, mi = 0, kl = 0;
@@ -290,6 +293,33 @@ public sealed class SureTrainer
         }
         return new IterationLog(_completed, phase, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
             _model.HeadLogStd.Value.Span[0], _clock.Elapsed);
+    }
+
+    /// <summary>The REINFORCE phase's learning rate at an iteration (0-based, counting the bootstrap's): LearningRate, or
+    /// with the linear schedule LearningRate (J - j) / J at its j-th of J = Iterations - BootstrapIterations.</summary>
+    public double LearningRateAt(int iteration)
+    {
+        if (Options.Schedule == RateSchedule.Constant) return Options.LearningRate;
+        int J = Math.Max(1, Options.Iterations - Options.BootstrapIterations);
+        int j = Math.Clamp(iteration - Options.BootstrapIterations, 0, J - 1);
+        return Options.LearningRate * (J - j) / J;
+    }
+
+    /// <summary>Sums the rollouts' gradients in rollout order (the same float sums whatever the thread count), clips
+    /// their global norm and steps; returns the norm before clipping.</summary>
+    double StepOnSummedGradients(Adam<float> adam)
+    {
+        _model.Parameters.ZeroGrad();
+        for (int r = 0; r < Options.Rollouts; r++)
+            for (int k = 0; k < _model.Parameters.Count; k++)
+            {
+                var sum = _model.Parameters[k].Grad.Span;
+                var part = _replicas[r].Parameters[k].Grad.Span;
+                for (int j = 0; j < sum.Length; j++) sum[j] += part[j];
+            }
+        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
+        adam.Step();
+        return norm;
     }
 
     void DrawStart(int iteration)
@@ -383,8 +413,8 @@ public sealed class SureTrainer
             _owner = owner;
             _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
             int L = owner._sim.SpanMinutes, D = _env.FeatureCount;
-            _decision = new SpanBatch<float>(_env.Neighbors, owner._job.Edges, 1, L, D);
-            _loss = new RolloutLoss<float>(owner._job, _env.Neighbors, owner.Options.WindowHours, L, D);
+            _decision = new SpanBatch<float>(_env.Neighbours, owner._job.Edges, 1, L, D);
+            _loss = new RolloutLoss<float>(owner._job, _env.Neighbours, owner.Options.WindowHours, L, D);
             _parallelism = new int[owner._n];
             _teacherParallelism = new int[owner._n];
             _base = new int[owner._n];
@@ -437,7 +467,7 @@ public sealed class SureTrainer
                     for (int i = 0; i < n; i++)
                     {
                         u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
-                        int next = SureAutoscaler.Rescale(_base[i], SureAutoscaler.Ratio(u[i], o.Options.DeadBand), o._sim.MaxParallelism);
+                        int next = DecisionMath.Rescale(_base[i], DecisionMath.Ratio(u[i], o.Options.DeadBand), o._sim.MaxParallelism);
                         if (actor == Actor.PolicyLabelledByTeacher) u[i] = ImitationTarget(_base[i], _teacherParallelism[i]);
                         _parallelism[i] = next;
                     }
@@ -455,13 +485,17 @@ public sealed class SureTrainer
             _tape.Backward(loss);
         }
 
-        public void RolloutGradient(int r, int iteration)
+        /// <summary>Epoch 0: REINFORCE, recording ln N(u) per row; later epochs: PPO's surrogate against it. The
+        /// iteration's log keeps epoch 0's values.</summary>
+        public void RolloutGradient(int r, int iteration, int epoch)
         {
             var o = _owner;
             var replica = PrepareReplica(r);
             int T = o.Options.WindowHours;
             var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
+                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
+                epoch == 0 ? [] : o._logDensity[r], epoch == 0 ? o._logDensity[r] : [], out var values);
+            if (epoch == 0) o._lossValues[r] = values;
             _tape.Backward(loss);
         }
 

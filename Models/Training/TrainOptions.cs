@@ -27,6 +27,9 @@ public enum TeacherKind { Hpa, HpaTuned, Clairvoyant }
 /// </summary>
 public enum ActionBase { Current, HpaTuned }
 
+/// <summary>The REINFORCE phase's learning rate over its iterations: see <see cref="TrainOptions.Schedule"/>.</summary>
+public enum RateSchedule { Constant, Linear }
+
 /// <summary>REINFORCE settings of SPEC 6 and loss weights of SPEC 5; the defaults are the SPEC's.</summary>
 public sealed record TrainOptions
 {
@@ -47,6 +50,14 @@ public sealed record TrainOptions
     public double BetaG { get; init; } = 1;
     public double BetaMi { get; init; } = 0.1;
     public double BetaKl { get; init; } = 1e-3;
+    /// <summary>Gradient steps of the REINFORCE phase per batch of rollouts: 1 is SPEC 6's REINFORCE; more is PPO
+    /// (the clipped surrogate of <see cref="RolloutLoss{T}"/> with ratios against the batch's first pass).</summary>
+    public int Epochs { get; init; } = 1;
+    /// <summary>PPO's clip range epsilon (used when Epochs &gt; 1).</summary>
+    public double Clip { get; init; } = 0.2;
+    /// <summary>Linear: the REINFORCE phase's rate falls linearly from LearningRate to LearningRate / J over its J
+    /// iterations (of Iterations). Constant: SPEC 6.</summary>
+    public RateSchedule Schedule { get; init; } = RateSchedule.Constant;
     public SamplerKind Sampler { get; init; } = SamplerKind.Nvss;
     public StartKind Start { get; init; } = StartKind.Random;
     /// <summary>

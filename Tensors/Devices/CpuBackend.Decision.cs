@@ -6,8 +6,6 @@ namespace Sure.Tensors.Devices;
 /// </summary>
 public sealed partial class CpuBackend
 {
-    const float SigmaFloor = 1e-3f, WeightFloor = 1e-6f;
-
     public void NvssProject(DeviceBuffer features, int rows, int d, DeviceBuffer wMu, DeviceBuffer bMu, DeviceBuffer wSigma,
         DeviceBuffer bSigma, DeviceBuffer mu, DeviceBuffer sigma)
     {
@@ -26,7 +24,7 @@ public sealed partial class CpuBackend
                 logitSigma += x[r * d + c] * b[c];
             }
             m[r] = 1f / (1f + MathF.Exp(-(logitMu + biasMu)));
-            s[r] = RowOps.Softplus(logitSigma + biasSigma) + SigmaFloor;
+            s[r] = RowOps.Softplus(logitSigma + biasSigma) + (float)DecisionMath.SigmaFloor;
         }
     }
 
@@ -34,7 +32,7 @@ public sealed partial class CpuBackend
     {
         CheckElements(n, mu, sigma, x, y, omega);
         float[] m = F(mu), s = F(sigma), xs = F(x), ys = F(y), o = F(omega);
-        for (int i = 0; i < n; i++) o[i] = Omega(m[i], s[i], xs[i], ys[i]);
+        for (int i = 0; i < n; i++) o[i] = DecisionMath.Omega(m[i], s[i], xs[i], ys[i]);
     }
 
     public void NvssTheta(DeviceBuffer mu, DeviceBuffer sigma, int tasks, int L, DeviceBuffer decision, DeviceBuffer theta)
@@ -46,7 +44,7 @@ public sealed partial class CpuBackend
         for (int id = 0; id < tasks * L; id++)
         {
             int i = id / L, t = id % L, row = (oldest + t) % L * tasks + i;
-            o[id] = Omega(m[row], s[row], Normal(seed, index, (ulong)id), Gumbel(seed, index, (ulong)id));
+            o[id] = DecisionMath.Omega(m[row], s[row], Normal(seed, index, (ulong)id), Gumbel(seed, index, (ulong)id));
         }
     }
 
@@ -71,7 +69,7 @@ public sealed partial class CpuBackend
                 {
                     int row = (oldest + t) % L * tasks + slot[i * K + q];
                     ulong position = (ulong)tasks * (ulong)L + ((ulong)i * (ulong)L + (ulong)t) * (ulong)K + (ulong)q;
-                    o[(i * k1 + j) * K + q] = Omega(m[row], s[row], Normal(seed, index, position), Gumbel(seed, index, position));
+                    o[(i * k1 + j) * K + q] = DecisionMath.Omega(m[row], s[row], Normal(seed, index, position), Gumbel(seed, index, position));
                 }
             }
     }
@@ -226,14 +224,8 @@ public sealed partial class CpuBackend
         CheckElements(tasks, actionMean, parallelism, newParallelism);
         float[] m = F(actionMean);
         int[] p = I(parallelism), output = I(newParallelism);
-        for (int i = 0; i < tasks; i++)
-        {
-            float scaled = MathF.Round(2f / (1f + MathF.Exp(-m[i])) * p[i], MidpointRounding.ToEven);
-            output[i] = scaled < 1f ? 1 : scaled > pMax ? pMax : (int)scaled;
-        }
+        for (int i = 0; i < tasks; i++) output[i] = DecisionMath.RescaleSingle(m[i], p[i], pMax);
     }
-
-    static float Omega(float mu, float sigma, float x, float y) => MathF.Log(RowOps.Softplus(mu + sigma * x) + WeightFloor) + y;
 
     static (int Oldest, ulong Seed, ulong Index) Scalars(DeviceBuffer decision)
     {
@@ -241,7 +233,7 @@ public sealed partial class CpuBackend
         return (w[0], (uint)w[1] | (ulong)(uint)w[2] << 32, (uint)w[3] | (ulong)(uint)w[4] << 32);
     }
 
-    // Models/DecisionNoise.cs's draws, scalar: Box-Muller on the word pair of position q in stream 2d (cos(t - pi/2)
+    // Models/Decision/DecisionNoise.cs's draws, scalar: Box-Muller on the word pair of position q in stream 2d (cos(t - pi/2)
     // at odd q), Gumbel of word q in stream 2d + 1.
     static float Normal(ulong seed, ulong index, ulong q)
     {

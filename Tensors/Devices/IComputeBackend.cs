@@ -105,7 +105,7 @@ public interface IComputeBackend : IDisposable
     // (seed, stream) sequence, the same numbers Philox.Bits / FillUniform / FillNormal / FillGumbel give
     void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y);
 
-    // The fused steps of one SURE decision (SPEC 4 in evaluation mode; Models/DeviceDecider.cs strings them
+    // The fused steps of one SURE decision (SPEC 4 in evaluation mode; Models/Decision/DeviceDecider.cs strings them
     // together, docs/devices.md has the picture). Shapes use the SPEC's letters: tasks n, snapshots L, neighbour
     // slots K, anchors k1, neighbours per anchor k2, features D, hidden width H. decision: [DecisionScalars.Length]
     // int, see DecisionScalars.
@@ -119,7 +119,7 @@ public interface IComputeBackend : IDisposable
     void NvssOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer omega);
 
     // mu, sigma: [L, tasks] (ring order: physical row r holds snapshot (r - oldest) mod L)
-    // theta: [tasks, L] = Omega of slot 0 in time order (0 = oldest), noise drawn as Models/DecisionNoise.cs
+    // theta: [tasks, L] = Omega of slot 0 in time order (0 = oldest), noise drawn as Models/Decision/DecisionNoise.cs
     void NvssTheta(DeviceBuffer mu, DeviceBuffer sigma, int tasks, int L, DeviceBuffer decision, DeviceBuffer theta);
 
     // mu, sigma: [L, tasks] ring order  slots: [tasks, K] neighbour task ids  valid: [tasks] K_i  anchors: [tasks, k1]
@@ -139,7 +139,7 @@ public interface IComputeBackend : IDisposable
     // taskStarts: [tasks + 1]: task i's nodes start at taskStarts[i], min(k1, L) (1 + min(k2, K_i)) of them
     // nodeRow: [nodes] feature row of each node: the ring row ((oldest + t) mod L) tasks + task when ring, else the
     // S row (i L + t)(1 + K) + slot; degree: [nodes]; adjacency: [nodes, 2 + min(k2, K)] neighbour nodes, first degree[v]
-    // Nodes and edges in Models/SubgraphSampler.cs's order (SPEC 4.3).
+    // Nodes and edges in Models/Model/SubgraphSampler.cs's order (SPEC 4.3).
     void BuildSubgraphs(DeviceBuffer anchors, DeviceBuffer neighbours, DeviceBuffer slots, DeviceBuffer valid,
         DeviceBuffer linked, DeviceBuffer taskStarts, int tasks, int L, int K, int k1, int k2, bool ring,
         DeviceBuffer decision, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency);

@@ -44,10 +44,14 @@ public static class Composite
     }
 
     /// <summary>Random inputs in InputNames order; with isolatedNode the last node has no edge.</summary>
-    public sealed record Problem(Shape[] Shapes, double[][] Values, Csr Graph, int[] Seg)
+    public sealed record Problem(Shape[] Shapes, double[][] Values, Csr Graph, int[] Seg) : ITapeFunction
     {
         public Var<T> Loss<T>(Tape<T> t, Var<T>[] v) where T : unmanaged, IFloatingPointIeee754<T>
             => Build(t, v[0], Graph, Seg, v[1], v[2], v[3], v[4], v[5], v[6]).I;
+
+        Var<T> ITapeFunction.Build<T>(Tape<T> t, Var<T>[] v) => Loss(t, v);
+
+        public Tensor<double>[] Inputs() => [.. Shapes.Select((s, k) => new Tensor<double>(Values[k], 0, s))];
     }
 
     public static Problem RandomProblem(int n, int d, int h, int b, int edges, int seed, bool isolatedNode = false)

@@ -12,7 +12,7 @@ public class CompositeTests
     public void Composite_gradient_matches_finite_differences(int n, int d, int h, int b, int edges, int seed, bool isolated)
     {
         var problem = Composite.RandomProblem(n, d, h, b, edges, seed, isolated);
-        GradCheck.Run(problem.Shapes, problem.Values, problem.Loss, seed, label: "composite");
+        GradCheck.Assert(problem, problem.Inputs(), new GradCheckOptions { Seed = seed, Names = Composite.InputNames });
     }
 
     [Fact]
@@ -41,22 +41,7 @@ public class CompositeTests
     public void Composite_in_float_matches_double()
     {
         var p = Composite.RandomProblem(40, 8, 16, 5, 60, 13, isolatedNode: true);
-        var (id, gd) = Run<double>(p);
-        var (f, gf) = Run<float>(p);
-        Assert.True(Math.Abs(id - f) < 1e-4 * (1 + Math.Abs(id)), $"I: double {id}, float {f}");
-        for (int k = 0; k < gd.Length; k++)
-            for (int i = 0; i < gd[k].Length; i++)
-                Assert.True(Math.Abs(gd[k][i] - gf[k][i]) < 1e-4 * (1 + Math.Abs(gd[k][i])),
-                    $"grad {Composite.InputNames[k]}[{i}]: double {gd[k][i]}, float {gf[k][i]}");
-    }
-
-    static (double I, double[][] Grads) Run<T>(Composite.Problem p) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var tape = new Tape<T>();
-        var v = p.Shapes.Select((s, k) => tape.Variable(new Tensor<T>(p.Values[k].Select(T.CreateChecked).ToArray(), 0, s))).ToArray();
-        var i = p.Loss(tape, v);
-        tape.Backward(i);
-        return (double.CreateChecked(i.Item), v.Select(x => x.Grad.ToArray().Select(double.CreateChecked).ToArray()).ToArray());
+        GradCheck.AssertFloatVsDouble(p, p.Inputs(), new GradCheckOptions { Seed = 13, Names = Composite.InputNames });
     }
 
     // Loops straight from the formulas in FIXTURES.md, sharing nothing with the tape.

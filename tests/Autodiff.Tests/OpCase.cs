@@ -11,7 +11,7 @@ public sealed record Dims(int A, int B, int C, int D, int Seed);
 /// One random instance of an op named as in tests/fixtures/FIXTURES.md (plus a few extra tape ops):
 /// input shapes, values kept off kinks, index inputs, and a build function generic in the float type.
 /// </summary>
-public sealed class OpCase
+public sealed class OpCase : ITapeFunction
 {
     public const double ClampLo = -0.5, ClampHi = 0.5;
 
@@ -32,6 +32,9 @@ public sealed class OpCase
     /// <summary>Bounds of "clamp"; the PyTorch fixtures carry their own.</summary>
     public double Lo { get; init; } = ClampLo;
     public double Hi { get; init; } = ClampHi;
+
+    /// <summary>The inputs as tensors, in the order Build takes them.</summary>
+    public Tensor<double>[] Inputs() => [.. Shapes.Select((s, k) => new Tensor<double>(Values[k], 0, s))];
 
     public static OpCase Create(string op, Dims d)
     {

@@ -8,7 +8,7 @@ public class DeciderTests
     // (layer e >= 1 product first, the mean after; readout fused). Observed at most 1.8e-7 (n = 6 to 300, 20 decisions).
     const float MeanTolerance = 1e-5f;
 
-    public static TheoryData<string> Jobs => ["chain", "diamond", "single", "few", "short", "real46"];
+    public static TheoryData<string> Jobs => ["chain", "diamond", "single", "few", "short", "real46", "forecast", "narrow"];
 
     static (SureConfig Config, NeighbourTable Job) MakeJob(string name)
     {
@@ -23,6 +23,10 @@ public class DeciderTests
             // L < k1: every snapshot is an anchor, the rest -1.
             "short" => (defaults with { H = 8, L = 6, E = 1 }, DecisionJob.Table(4, [0, 1, 0, 2, 0, 3])),
             "real46" => (defaults, RealJob("j_4141453")),
+            // The scalar fallbacks: D = 11 (the forecast features) is not one Vector256 of snapshot values, and H = 20
+            // with D = 5 is not a whole number of vectors anywhere (diamond's H = 12 covers the aggregation alone).
+            "forecast" => (defaults with { H = 16, D = 11 }, DecisionJob.Table(6, [0, 1, 0, 2, 1, 3, 2, 3, 3, 5, 4, 5])),
+            "narrow" => (defaults with { H = 20, D = 5, E = 3 }, DecisionJob.Table(5, [0, 1, 1, 2, 2, 3, 3, 4])),
             _ => throw new ArgumentException(name),
         };
     }
@@ -91,7 +95,7 @@ public class DeciderTests
                 config.K1, config.K2, sampler);
 
             Assert.Equal(sampler.Anchors.ToArray(), decider.Anchors.ToArray());
-            Assert.Equal(sampler.Neighbors.ToArray(), decider.Neighbours.ToArray());
+            Assert.Equal(sampler.Neighbours.ToArray(), decider.Neighbours.ToArray());
             var expected = reference.ActionMean.Value.ToArray();
             for (int i = 0; i < n; i++)
                 Assert.True(Math.Abs(expected[i] - decider.ActionMeans[i]) <= MeanTolerance * (1 + Math.Abs(expected[i])),
@@ -102,7 +106,7 @@ public class DeciderTests
                 // The reference's m gives the same new parallelism unless a * p sits on a rounding boundary.
                 float scaled = 2f / (1f + MathF.Exp(-expected[i])) * p[i];
                 if (Math.Abs(scaled - MathF.Floor(scaled) - 0.5f) > 1e-3f)
-                    Assert.Equal(SureAutoscaler.Rescale(p[i], SureAutoscaler.Ratio(expected[i]), config.PMax), newP[i]);
+                    Assert.Equal(DecisionMath.Rescale(p[i], DecisionMath.Ratio(expected[i]), config.PMax), newP[i]);
             }
         }
     }
@@ -182,7 +186,7 @@ public class DeciderTests
     [InlineData(1.5f, 63, 64)]    // 94.5 -> clamped to p_max
     [InlineData(1.1f, 10, 11)]
     public void Rounding_is_half_to_even_and_clamped(float ratio, int p, int expected) =>
-        Assert.Equal(expected, SureAutoscaler.Rescale(p, ratio, 64));
+        Assert.Equal(expected, DecisionMath.Rescale(p, ratio, 64));
 
     [Fact]
     public void Zero_action_mean_keeps_parallelism_within_bounds()

@@ -32,7 +32,7 @@ public class ForwardFixtureTests
             var result = model.Forward(tape, input, k1, k2, sampler);
             tape.Backward(tape.Sum(result.ActionMean));
             Assert.Equal(expected.GetInt32("anchors").Values, sampler.Anchors.ToArray());
-            Assert.Equal(expected.GetInt32("neighbors").Values, sampler.Neighbors.ToArray());
+            Assert.Equal(expected.GetInt32("neighbors").Values, sampler.Neighbours.ToArray());
             Fixtures.AssertClose(expected.GetDouble("action_mean").Values, result.ActionMean.Value.Span, DoubleTol, DoubleTol, name);
             Fixtures.AssertClose(expected.GetDouble("grad.nvss.mu.weight").Values, model.MuWeight.Grad.Span, DoubleTol, DoubleTol, name);
         }
@@ -50,7 +50,7 @@ public class ForwardFixtureTests
         tape.Backward(tape.Sum(result.ActionMean));
 
         Assert.Equal(expected.GetInt32("anchors").Values, result.Subgraphs.Anchors.ToArray());
-        Assert.Equal(expected.GetInt32("neighbors").Values, result.Subgraphs.Neighbors.ToArray());
+        Assert.Equal(expected.GetInt32("neighbors").Values, result.Subgraphs.Neighbours.ToArray());
         Fixtures.AssertClose(expected.GetDouble("mu").Values, result.Mu.Value.Span, valueTol, valueTol, $"{name} mu");
         Fixtures.AssertClose(expected.GetDouble("sigma").Values, result.Sigma.Value.Span, valueTol, valueTol, $"{name} sigma");
         AssertOmega(expected.GetDouble("omega").Values, result.Omega.Value.Span, valueTol, name);

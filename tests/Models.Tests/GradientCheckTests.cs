@@ -25,7 +25,7 @@ public class GradientCheckTests
         var sampler = new SubgraphSampler();
         var baseRun = model.Forward(tape, input, k1, k2, sampler);
         var anchors = sampler.Anchors.ToArray();
-        var neighbors = sampler.Neighbors.ToArray();
+        var neighbours = sampler.Neighbours.ToArray();
         var q = Tensor<double>.FromArray(baseRun.ChoiceProbability.Value.ToArray(), sampler.NodeCount, 1);
         model.Parameters.ZeroGrad();
         tape.Backward(tape.Sum(baseRun.ActionMean));
@@ -38,9 +38,9 @@ public class GradientCheckTests
             {
                 double original = values[j];
                 values[j] = original + Step;
-                double plus = SumOfActionMeans(model, input, k1, k2, q, anchors, neighbors);
+                double plus = SumOfActionMeans(model, input, k1, k2, q, anchors, neighbours);
                 values[j] = original - Step;
-                double minus = SumOfActionMeans(model, input, k1, k2, q, anchors, neighbors);
+                double minus = SumOfActionMeans(model, input, k1, k2, q, anchors, neighbours);
                 values[j] = original;
 
                 double numeric = (plus - minus) / (2 * Step), analytic = parameter.Grad.Span[j];
@@ -53,13 +53,13 @@ public class GradientCheckTests
     }
 
     static double SumOfActionMeans(SureModel<double> model, SureInput<double> input, int k1, int k2, Tensor<double> q,
-        int[] anchors, int[] neighbors)
+        int[] anchors, int[] neighbours)
     {
         var tape = new Tape<double>(inference: true);
         var sampler = new SubgraphSampler();
         var run = model.Forward(tape, input, k1, k2, sampler, q);
         Assert.Equal(anchors, sampler.Anchors.ToArray());
-        Assert.Equal(neighbors, sampler.Neighbors.ToArray());
+        Assert.Equal(neighbours, sampler.Neighbours.ToArray());
         double sum = 0;
         foreach (double m in run.ActionMean.Value.Span) sum += m;
         return sum;

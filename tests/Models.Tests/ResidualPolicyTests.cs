@@ -55,7 +55,7 @@ public class ResidualPolicyTests
     [InlineData(0.25, 0.1, 1.1243530)]    // outside: the ratio itself
     [InlineData(0.15, 0.0, 1.0748596)]    // no band: SPEC 4.4
     public void The_dead_band_holds_ratios_near_one(double u, double band, double expected) =>
-        Assert.Equal(expected, SureAutoscaler.Ratio(u, band), 6);
+        Assert.Equal(expected, DecisionMath.Ratio(u, band), 6);
 
     [Fact]
     public void Bad_residual_metadata_is_one_clear_error()

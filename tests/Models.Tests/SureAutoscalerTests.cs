@@ -38,7 +38,7 @@ public class SureAutoscalerTests
     [InlineData(40, 1.9, 64)]   // 76 clamped to p_max
     [InlineData(6, 1.0, 6)]
     public void Rescale_rounds_half_to_even_and_clamps(int p, double ratio, int expected) =>
-        Assert.Equal(expected, SureAutoscaler.Rescale(p, ratio, 64));
+        Assert.Equal(expected, DecisionMath.Rescale(p, ratio, 64));
 
     [Fact]
     public void Initial_parallelism_is_p0()
@@ -113,21 +113,21 @@ public class SureAutoscalerTests
         DecideOnce(policy, env, [4, 4, 4, 4, 4, 4]);
 
         // S[i, l, 0] = task i, S[i, l, 1+s] = neighbour slot s (zeros in padding); x, y of decision 0 as DecisionNoise says.
-        int n = env.TaskCount, L = env.SpanMinutes, K = env.Neighbors.Width, D = StreamEnvironment.SpecFeatureCount;
+        int n = env.TaskCount, L = env.SpanMinutes, K = env.Neighbours.Width, D = StreamEnvironment.SpecFeatureCount;
         var snapshots = env.Snapshots.ToArray();
         var s = Tensor<float>.Zeros(n, L, 1 + K, D);
         for (int i = 0; i < n; i++)
             for (int l = 0; l < L; l++)
                 for (int slot = 0; slot <= K; slot++)
                 {
-                    int task = slot == 0 ? i : env.Neighbors.Slots[i * K + slot - 1];
+                    int task = slot == 0 ? i : env.Neighbours.Slots[i * K + slot - 1];
                     if (task < 0) continue;
                     for (int f = 0; f < D; f++) s[((i * L + l) * (1 + K) + slot) * D + f] = snapshots[(l * n + task) * D + f];
                 }
         var x = Tensor<float>.Zeros(n, L, 1 + K);
         var y = Tensor<float>.Zeros(n, L, 1 + K);
         DecisionNoise.Fill(seed, 0, n, L, K, x.Span, y.Span);
-        var table = new NeighbourTable(n, K, env.Neighbors.Slots, env.Job.Edges);
+        var table = new NeighbourTable(n, K, env.Neighbours.Slots, env.Job.Edges);
         var expected = model.Forward(new Tape<float>(), new SureInput<float>(s, x, y, table), 10, 4, new SubgraphSampler());
         // The policy decides with SureDecider, whose sums run in another order than the tape's: float rounding only.
         var want = expected.ActionMean.Value.Span.ToArray();

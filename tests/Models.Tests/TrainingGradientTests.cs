@@ -19,7 +19,7 @@ public class TrainingGradientTests
     public void Whole_loss_gradient_matches_central_differences(bool uniformSampler)
     {
         var job = JobGraph.Create("tiny", [1, 2, 3], [[], [0], [0]]);
-        var neighbors = new NeighborIndex(job);
+        var neighbours = new NeighbourIndex(job);
         int L = 6, D = StreamEnvironment.SpecFeatureCount, decisions = 3, n = job.TaskCount;
         var model = SureModel<double>.Create(new SureConfig { L = L, H = 4, E = 2, K1 = 3, K2 = 1 }, seed: 3);
         // Non-zero biases and log_std, so that every gradient path carries a value.
@@ -33,7 +33,7 @@ public class TrainingGradientTests
         Philox.FillNormal(5, 1, 0, u.AsSpan());
         double[] advantages = [1.0, -0.7, 0.4];
         var weights = new LossWeights(BetaG: 1, BetaMi: 0.5, BetaKl: 0.3, uniformSampler);
-        var loss = new RolloutLoss<double>(job, neighbors, decisions, L, D);
+        var loss = new RolloutLoss<double>(job, neighbours, decisions, L, D);
 
         var tape = new Tape<double>();
         var baseLoss = loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var values);
@@ -41,7 +41,7 @@ public class TrainingGradientTests
         if (!uniformSampler) Assert.NotEqual(0, values.Kl);
         var sampler = loss.LastOutput!.Value.Subgraphs;
         var anchors = sampler.Anchors.ToArray();
-        var chosen = sampler.Neighbors.ToArray();
+        var chosen = sampler.Neighbours.ToArray();
         var q = Tensor<double>.FromArray(loss.LastOutput.Value.ChoiceProbability.Value.ToArray(), sampler.NodeCount, 1);
         model.Parameters.ZeroGrad();
         tape.Backward(baseLoss);
@@ -52,7 +52,7 @@ public class TrainingGradientTests
             probe.Reset();
             var value = loss.Build(probe, model, weights, 2, snapshots, u, advantages, 7, 100, out _, q).Value.Span[0];
             Assert.Equal(anchors, sampler.Anchors.ToArray());
-            Assert.Equal(chosen, sampler.Neighbors.ToArray());
+            Assert.Equal(chosen, sampler.Neighbours.ToArray());
             return value;
         }
         int nonZero = 0;

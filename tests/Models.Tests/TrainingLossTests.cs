@@ -78,14 +78,14 @@ public class TrainingLossTests
     [InlineData(-50.0, 5, 1)]      // a -> 0: clamped to 1
     [InlineData(50.0, 40, 64)]     // a -> 2: 80 clamped to 64
     public void Next_parallelism_rounds_and_clamps(double u, int p, int expected) =>
-        Assert.Equal(expected, SureAutoscaler.Rescale(p, SureAutoscaler.Ratio(u), 64));
+        Assert.Equal(expected, DecisionMath.Rescale(p, DecisionMath.Ratio(u), 64));
 
     [Fact]
     public void Next_parallelism_rounds_half_to_even()
     {
         // a = 2 sigmoid(u) = 1.25 when u = ln(1.25 / 0.75); 1.25 * 2 = 2.5 -> 2, 1.25 * 6 = 7.5 -> 8.
         double u = Math.Log(1.25 / 0.75);
-        Assert.Equal(2, SureAutoscaler.Rescale(2, SureAutoscaler.Ratio(u), 64));
-        Assert.Equal(8, SureAutoscaler.Rescale(6, SureAutoscaler.Ratio(u), 64));
+        Assert.Equal(2, DecisionMath.Rescale(2, DecisionMath.Ratio(u), 64));
+        Assert.Equal(8, DecisionMath.Rescale(6, DecisionMath.Ratio(u), 64));
     }
 }

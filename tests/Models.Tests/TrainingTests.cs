@@ -8,26 +8,28 @@ public class TrainingTests
 {
     static readonly double[] Workload = WorkloadTrace.ClarkNet().Workload();
 
-    static (IReadOnlyList<IterationLog> Logs, float[][] Weights) Train(int threads, SamplerKind sampler = SamplerKind.Nvss)
+    static (IReadOnlyList<IterationLog> Logs, float[][] Weights) Train(int threads, SamplerKind sampler = SamplerKind.Nvss, int epochs = 1)
     {
         var model = SureModel<float>.Create(new SureConfig { H = 8 }, seed: 4);
         // One bootstrap iteration, then two of REINFORCE: both phases must be thread-independent.
         var options = new TrainOptions
         {
             Iterations = 3, BootstrapIterations = 1, Seed = 9, Rollouts = 3, WindowHours = 3, Threads = threads, Sampler = sampler,
+            Epochs = epochs,
         };
         var logs = new SureTrainer(model, JobCatalog.Load("small-1"), Workload, SimOptions.Default, options).Run();
         return (logs, model.Parameters.Select(p => p.Value.ToArray()).ToArray());
     }
 
     [Theory]
-    [InlineData(SamplerKind.Nvss)]
-    [InlineData(SamplerKind.Uniform)]
-    public void Same_seed_gives_identical_logs_and_weights_whatever_the_thread_count(SamplerKind sampler)
+    [InlineData(SamplerKind.Nvss, 1)]
+    [InlineData(SamplerKind.Uniform, 1)]
+    [InlineData(SamplerKind.Nvss, 3)]     // PPO
+    public void Same_seed_gives_identical_logs_and_weights_whatever_the_thread_count(SamplerKind sampler, int epochs)
     {
         // Three rollouts on two threads: worker 0 runs rollouts 0 and 2, worker 1 rollout 1.
-        var one = Train(1, sampler);
-        var two = Train(2, sampler);
+        var one = Train(1, sampler, epochs);
+        var two = Train(2, sampler, epochs);
         Assert.Equal(one.Logs.Select(l => l with { Elapsed = default }), two.Logs.Select(l => l with { Elapsed = default }));
         for (int p = 0; p < one.Weights.Length; p++) Assert.Equal(one.Weights[p], two.Weights[p]);
         Assert.Equal([TrainPhase.Bootstrap, TrainPhase.Reinforce, TrainPhase.Reinforce], one.Logs.Select(l => l.Phase));
@@ -98,6 +100,19 @@ public class TrainingTests
         Assert.Equal(1e-4, LargestMove(), 1e-4 * 0.01);
     }
 
+    [Fact]
+    public void The_linear_schedule_falls_from_the_rate_to_a_jth_of_it_over_the_reinforce_phase()
+    {
+        // 6 iterations, 2 of them bootstrap: J = 4 REINFORCE iterations at 4/4, 3/4, 2/4, 1/4 of the rate.
+        var options = new TrainOptions { Iterations = 6, BootstrapIterations = 2, LearningRate = 1e-3, Schedule = RateSchedule.Linear, Threads = 1 };
+        var trainer = new SureTrainer(SureModel<float>.Create(new SureConfig { H = 8 }, seed: 4), JobCatalog.Load("small-1"), Workload, SimOptions.Default, options);
+        double[] expected = [1e-3, 1e-3, 1e-3, 0.75e-3, 0.5e-3, 0.25e-3, 0.25e-3];
+        for (int k = 0; k < expected.Length; k++) Assert.Equal(expected[k], trainer.LearningRateAt(k), 1e-15);
+        var constant = new SureTrainer(SureModel<float>.Create(new SureConfig { H = 8 }, seed: 4), JobCatalog.Load("small-1"), Workload, SimOptions.Default,
+            options with { Schedule = RateSchedule.Constant });
+        Assert.All(Enumerable.Range(0, 7), k => Assert.Equal(1e-3, constant.LearningRateAt(k)));
+    }
+
     /// <summary>
     /// small-1, training seed 1, H = 16 (smaller than the default 64 so that 100 iterations take about 20-40 s on 2
     /// cores), 60 iterations bootstrapped from HPA then 40 of REINFORCE, every other setting the SPEC's (R = 8, 24-hour
@@ -130,9 +145,14 @@ public class TrainingAllocationTests
     [InlineData(1000, false, 3)]         // bootstrap
     [InlineData(0, true, 3)]             // the default recipe's REINFORCE: residual on hpa-tuned, dead band, D = 11
     [InlineData(40, true, 22)]           // its bootstrap with DAgger (from iteration 20): clairvoyant teacher
-    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations, bool recipe, int warmUp)
+    [InlineData(0, true, 3, 3)]          // PPO, three epochs, linear rate
+    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations, bool recipe, int warmUp, int epochs = 1)
     {
-        var options = new TrainOptions { Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = bootstrapIterations };
+        var options = new TrainOptions
+        {
+            Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = bootstrapIterations, Epochs = epochs,
+            Schedule = epochs > 1 ? RateSchedule.Linear : RateSchedule.Constant,
+        };
         if (recipe)
             options = options with { Base = ActionBase.HpaTuned, DeadBand = 0.1, Teacher = TeacherKind.Clairvoyant, Dagger = true };
         var trainer = new SureTrainer(SureTrainer.CreateModel(new SureConfig { H = 8, D = recipe ? 11 : 8 }, 1), JobCatalog.Load("small-1"),
@@ -157,7 +177,7 @@ public class ImitationTargetTests
             {
                 if (next == 2 * p && p >= 25) continue;
                 float u = SureTrainer.ImitationTarget(p, next);
-                Assert.Equal(next, SureAutoscaler.Rescale(p, SureAutoscaler.Ratio(u), 64));
+                Assert.Equal(next, DecisionMath.Rescale(p, DecisionMath.Ratio(u), 64));
                 checkedPairs++;
             }
         Assert.True(checkedPairs > 2000);
@@ -184,7 +204,7 @@ public class TrainingReplayTests
         var parallelism = new int[n];
         Array.Fill(parallelism, 4);
         env.Reset(500, parallelism, 3);
-        var single = new SpanBatch<float>(env.Neighbors, job.Edges, 1, L, D);
+        var single = new SpanBatch<float>(env.Neighbours, job.Edges, 1, L, D);
         var tape = new Tape<float>(inference: true);
         var sampler = new SubgraphSampler();
         var means = new List<float[]>();
@@ -200,7 +220,7 @@ public class TrainingReplayTests
             anchors.Add(sampler.Anchors.ToArray());
         }
 
-        var loss = new RolloutLoss<float>(job, env.Neighbors, decisions, L, D);
+        var loss = new RolloutLoss<float>(job, env.Neighbours, decisions, L, D);
         loss.Build(new Tape<float>(), model, new LossWeights(1, 0.1, 1e-3, false), 1, snapshots, new float[decisions * n],
             [1, 0, -1], 5, 40, out _);
         var batchedMeans = loss.LastOutput!.Value.ActionMean.Value.ToArray();

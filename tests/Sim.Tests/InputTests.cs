@@ -126,7 +126,7 @@ public class InputTests
     {
         // 0 -> 1 -> 2 -> 3, and 4 -> 2: undirected 2-hop sets.
         var job = JobGraph.Create("g", [1, 1, 1, 1, 1], [[], [0], [1, 4], [2], []]);
-        var index = new NeighborIndex(job);
+        var index = new NeighbourIndex(job);
         Assert.Equal(4, index.Width);
         Assert.Equal([1, 2, -1, -1], index.Row(0).ToArray());
         Assert.Equal([0, 2, 3, 4], index.Row(1).ToArray());
@@ -143,7 +143,7 @@ public class InputTests
         var parents = new int[41][];
         parents[0] = [];
         for (int i = 1; i <= 40; i++) parents[i] = [0];
-        var index = new NeighborIndex(JobGraph.Create("star", new double[41], parents));
+        var index = new NeighbourIndex(JobGraph.Create("star", new double[41], parents));
         Assert.Equal(32, index.Width);
         Assert.Equal(Enumerable.Range(1, 32), index.Row(0).ToArray());
         Assert.Equal(new[] { 0, 2, 3 }, index.Row(1)[..3].ToArray());

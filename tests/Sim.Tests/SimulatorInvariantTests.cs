@@ -227,7 +227,7 @@ public class SimulatorInvariantTests
         var job = RandomDag.Generate(10_000, 3);
         Assert.Equal(10_000, job.TaskCount);
         var env = new StreamEnvironment(job, Enumerable.Repeat(1000.0, 120).ToArray());
-        Assert.InRange(env.Neighbors.Width, 1, 32);
+        Assert.InRange(env.Neighbours.Width, 1, 32);
         var p = new int[job.TaskCount];
         Array.Fill(p, 4);
         env.Reset(0, p, 5);

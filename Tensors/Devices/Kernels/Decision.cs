@@ -1,7 +1,7 @@
 namespace Sure.Tensors.Devices.Kernels;
 
 /// <summary>
-/// The fused steps of one SURE decision (SPEC 4 in evaluation mode), for Models/DeviceDecider.cs and the device
+/// The fused steps of one SURE decision (SPEC 4 in evaluation mode), for Models/Decision/DeviceDecider.cs and the device
 /// `sure forward`. Same conventions as <see cref="Sources"/>: sizes first, output last, bounds checked, no atomics.
 /// Values that change from one decision to the next (ring head, seed, decision index) are read from a small
 /// buffer, never passed as arguments, so that a captured CUDA graph replays with the next decision's values.
@@ -9,13 +9,13 @@ namespace Sure.Tensors.Devices.Kernels;
 /// </summary>
 internal static class Decision
 {
-    public const string Source = """
-        #define SURE_SIGMA_FLOOR 1e-3f
-        #define SURE_WEIGHT_FLOOR 1e-6f
+    // The constants come from DecisionMath, the one place they are declared.
+    public static string Source => DecisionMath.KernelDefines + Body;
 
+    const string Body = """
         INLINE float sure_softplus(const float v) { return fmax(v, 0.0f) + log1p(exp(-fabs(v))); }
 
-        // SPEC 4.1: Omega = ln(softplus(mu + sigma x) + 1e-6) + y, in the tape's order of operations.
+        // SPEC 4.1: DecisionMath.Omega, in the tape's order of operations.
         INLINE float sure_omega(const float mu, const float sigma, const float x, const float y)
         {
             return log(sure_softplus(mu + sigma * x) + SURE_WEIGHT_FLOOR) + y;
@@ -27,7 +27,7 @@ internal static class Decision
             return (u64)(uint)decision[at] | ((u64)(uint)decision[at + 1] << 32);
         }
 
-        // Models/DecisionNoise.cs: x at position q = Box-Muller on the words (q & ~1, q | 1) of stream 2d,
+        // Models/Decision/DecisionNoise.cs: x at position q = Box-Muller on the words (q & ~1, q | 1) of stream 2d,
         // r cos t at even q and r cos(t - pi/2) at odd q; y = -ln(-ln u) of word q of stream 2d + 1.
         INLINE float sure_normal(const u64 seed, const u64 index, const u64 q)
         {
@@ -118,7 +118,7 @@ internal static class Decision
             topk_row(row, valid[i], k2, 1, out);
         }
 
-        // One work-item per (task i, anchor j) lays out that anchor's nodes and edges as Models/SubgraphSampler.cs
+        // One work-item per (task i, anchor j) lays out that anchor's nodes and edges as Models/Model/SubgraphSampler.cs
         // does. Node counts are fixed (min(k1, L) anchors, each with m = min(k2, valid[i]) neighbours), so task i's
         // nodes start at taskStarts[i] and anchor j's block at taskStarts[i] + j (1 + m): no prefix sum is needed.
         // Each node's neighbour list sits at a fixed row of width cap = 2 + min(k2, K), in the order the sampler's CSR
@@ -230,7 +230,7 @@ internal static class Decision
         }
 
         // actionMean, parallelism, newParallelism: [tasks]
-        // p' = clamp(round-half-even(2 sigmoid(m) p), 1, pMax) (SPEC 4.4, SPEC 2), in float
+        // DecisionMath.RescaleSingle: p' = clamp(round-half-even(2 sigmoid(m) p), 1, pMax) (SPEC 4.4, SPEC 2), in float
         KERNEL void sure_rescale(const int tasks, const int pMax, GLOBAL const float* actionMean, GLOBAL const int* parallelism,
                                  GLOBAL int* newParallelism)
         {

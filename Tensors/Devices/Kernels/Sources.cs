@@ -16,7 +16,7 @@ internal static class Sources
     /// <summary>Work-items cooperating on one softmax row.</summary>
     public const int RowGroup = 64;
 
-    public static string All => Gemm + Elementwise + Rows + Sparse + Philox.Source + Decision.Source;
+    public static string All => Gemm + Elementwise + Rows + Sparse + PhiloxKernel.Source + Decision.Source;
 
     public const string Gemm = """
         #define TILE 16

@@ -6,14 +6,14 @@ namespace Sure.Models;
 public static class DecisionJob
 {
     /// <summary>The decider's table for a job: SPEC 3 neighbour slots (the simulator's index) and the DAG edges.</summary>
-    public static NeighbourTable Table(JobGraph job, int hops = NeighborIndex.DefaultHops, int kMax = NeighborIndex.DefaultMaxNeighbors)
+    public static NeighbourTable Table(JobGraph job, int hops = NeighbourIndex.DefaultHops, int kMax = NeighbourIndex.DefaultMaxNeighbours)
     {
-        var index = new NeighborIndex(job, hops, kMax);
+        var index = new NeighbourIndex(job, hops, kMax);
         return new NeighbourTable(job.TaskCount, index.Width, index.Slots, job.Edges);
     }
 
     /// <summary>The table of an n-task DAG given as edges [M, 2] (parent, child), 0-based.</summary>
-    public static NeighbourTable Table(int n, int[] edges, int hops = NeighborIndex.DefaultHops, int kMax = NeighborIndex.DefaultMaxNeighbors)
+    public static NeighbourTable Table(int n, int[] edges, int hops = NeighbourIndex.DefaultHops, int kMax = NeighbourIndex.DefaultMaxNeighbours)
     {
         var parents = new List<int>[n];
         for (int i = 0; i < n; i++) parents[i] = [];

@@ -8,7 +8,7 @@ namespace Sure.Models;
 /// </summary>
 public static class ForwardFiles
 {
-    public const double OmegaPadding = -1e30;
+    public const double OmegaPadding = DecisionMath.PaddingLogit;
     /// <summary>Most edges the subgraphs of one input may have (k1 and k2 come from the file).</summary>
     public const long MaxSubgraphEdges = 1 << 26;
 
@@ -87,7 +87,7 @@ public static class ForwardFiles
         }
 
         var file = Outputs(input.Tasks, input.L, input.Neighbours, k1, k2, model.Config.H, result.Mu.Value.ToArray(),
-            result.Sigma.Value.ToArray(), result.Omega.Value.ToArray(), sampler.Anchors.ToArray(), sampler.Neighbors.ToArray(),
+            result.Sigma.Value.ToArray(), result.Omega.Value.ToArray(), sampler.Anchors.ToArray(), sampler.Neighbours.ToArray(),
             result.Hg.Value.ToArray(), result.ActionMean.Value.ToArray());
         if (grad)
             foreach (var parameter in model.Parameters)

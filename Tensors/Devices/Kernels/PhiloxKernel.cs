@@ -8,7 +8,7 @@ namespace Sure.Tensors.Devices.Kernels;
 /// The words and uniforms are integer or exact float arithmetic, so they match bit for bit; the Gumbel and
 /// normal draws go through the device's log/sqrt/sin/cos and may differ from .NET's in the last ulps.
 /// </summary>
-internal static class Philox
+internal static class PhiloxKernel
 {
     public const string Source = """
         #define PHILOX_M0 0xD2511F53u

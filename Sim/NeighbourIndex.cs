@@ -2,13 +2,13 @@ namespace Sure.Sim;
 
 /// <summary>
 /// N_c(i): the tasks within <c>hops</c> of i in the undirected DAG, i excluded, ordered by
-/// (hop distance, task index), cut to <c>maxNeighbors</c>. Stored as [n, K] with K = max_i K_i
+/// (hop distance, task index), cut to <c>maxNeighbours</c>. Stored as [n, K] with K = max_i K_i
 /// and -1 in the padding slots. Computed once per job.
 /// </summary>
-public sealed class NeighborIndex
+public sealed class NeighbourIndex
 {
     public const int DefaultHops = 2;
-    public const int DefaultMaxNeighbors = 32;
+    public const int DefaultMaxNeighbours = 32;
 
     public int TaskCount { get; }
     /// <summary>K: the padded width (the largest neighbour count).</summary>
@@ -20,7 +20,7 @@ public sealed class NeighborIndex
 
     public ReadOnlySpan<int> Row(int task) => Slots.AsSpan(task * Width, Width);
 
-    public NeighborIndex(JobGraph job, int hops = DefaultHops, int maxNeighbors = DefaultMaxNeighbors)
+    public NeighbourIndex(JobGraph job, int hops = DefaultHops, int maxNeighbours = DefaultMaxNeighbours)
     {
         int n = job.TaskCount;
         TaskCount = n;
@@ -36,7 +36,7 @@ public sealed class NeighborIndex
             frontier.Clear();
             frontier.Add(i);
             distance[i] = 0;
-            for (int hop = 1; hop <= hops && found.Count < maxNeighbors && frontier.Count > 0; hop++)
+            for (int hop = 1; hop <= hops && found.Count < maxNeighbours && frontier.Count > 0; hop++)
             {
                 next.Clear();
                 foreach (int v in frontier)
@@ -50,7 +50,7 @@ public sealed class NeighborIndex
             }
             distance[i] = -1;
             foreach (int v in found) distance[v] = -1;
-            lists[i] = found.Take(maxNeighbors).ToArray();
+            lists[i] = found.Take(maxNeighbours).ToArray();
 
             void Visit(int w)
             {

@@ -41,14 +41,14 @@ public sealed class SureAutoscaler : IAutoscaler
         _seed = seed;
         _n = env.TaskCount;
         _l = env.SpanMinutes;
-        _k = env.Neighbors.Width;
+        _k = env.Neighbours.Width;
         _d = env.FeatureCount;
         _maxParallelism = env.Options.MaxParallelism;
-        _slots = env.Neighbors.Slots;
+        _slots = env.Neighbours.Slots;
         _s = Tensor<float>.Zeros(_n, _l, 1 + _k, _d);
         _x = Tensor<float>.Zeros(_n, _l, 1 + _k);
         _y = Tensor<float>.Zeros(_n, _l, 1 + _k);
-        _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbors.Slots, env.Job.Edges));
+        _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbours.Slots, env.Job.Edges));
         _actionMean = new float[_n];
         _next = new int[_n];
         _base = new int[_n];
@@ -117,8 +117,8 @@ public sealed class SureAutoscaler : IAutoscaler
         }
         Same("D", config.D, env.FeatureCount);
         Same("L", config.L, env.SpanMinutes);
-        Same("c", config.C, env.Options.NeighborHops);
-        Same("K_max", config.KMax, env.Options.MaxNeighbors);
+        Same("c", config.C, env.Options.NeighbourHops);
+        Same("K_max", config.KMax, env.Options.MaxNeighbours);
         Same("p_max", config.PMax, env.Options.MaxParallelism);
     }
 
@@ -139,20 +139,9 @@ public sealed class SureAutoscaler : IAutoscaler
         }
         else ComputeActionMeans(env);
         // The decider's rule (SPEC 4.4) with this model's dead band: the same as _next when the band is 0.
-        for (int i = 0; i < _n; i++) parallelism[i] = Rescale(_base[i], Ratio(_actionMean[i], _deadBand), _maxParallelism);
+        for (int i = 0; i < _n; i++) parallelism[i] = DecisionMath.Rescale(_base[i], DecisionMath.Ratio(_actionMean[i], _deadBand), _maxParallelism);
         _decision++;
     }
-
-    /// <summary>a = 2 sigmoid(u), in (0, 2); with a dead band, a within <paramref name="deadBand"/> of 1 is 1.</summary>
-    public static double Ratio(double actionMean, double deadBand = 0)
-    {
-        double ratio = 2 / (1 + Math.Exp(-actionMean));
-        return Math.Abs(ratio - 1) <= deadBand ? 1 : ratio;
-    }
-
-    /// <summary>p' = clamp(round(a p), 1, p_max), halves to even (SPEC 2).</summary>
-    public static int Rescale(int parallelism, double ratio, int maxParallelism) =>
-        (int)Math.Clamp(Math.Round(ratio * parallelism, MidpointRounding.ToEven), 1, maxParallelism);
 
     // The tape forward: snapshots in, m_i out.
     void ComputeActionMeans(StreamEnvironment env)

@@ -25,7 +25,7 @@ namespace Sure.Models;
 /// </summary>
 public sealed class SureDecider
 {
-    const float SigmaFloor = 1e-3f, WeightFloor = 1e-6f;
+    const float SigmaFloor = (float)DecisionMath.SigmaFloor, WeightFloor = (float)DecisionMath.WeightFloor;
     // Nodes per group of tasks in GraphSAGE: a group's [nodes, 2H] floats (256 KiB at H = 64) stay in L2.
     const int ChunkNodes = 512;
     // Elements per slice of the noise-to-Omega transforms (8 KiB per buffer).
@@ -100,7 +100,7 @@ public sealed class SureDecider
     /// <summary>[n, k1] anchors of the last decision (ascending snapshot, 0 = oldest; -1 where L &lt; k1).</summary>
     public ReadOnlySpan<int> Anchors => _sampler.Anchors;
     /// <summary>[n, k1, k2] neighbour slots of the last decision (ascending, -1 where fewer than k2).</summary>
-    public ReadOnlySpan<int> Neighbours => _sampler.Neighbors;
+    public ReadOnlySpan<int> Neighbours => _sampler.Neighbours;
     /// <summary>The last decision's subgraphs (node layout, CSR); reused by the next call.</summary>
     public SubgraphSampler Subgraphs => _sampler;
 
@@ -130,7 +130,7 @@ public sealed class SureDecider
         {
             float m = TensorPrimitives.Dot(_hg.AsSpan(i * _H, _H), headWeight) + headBias;
             _actionMean[i] = m;
-            newParallelism[i] = SureAutoscaler.Rescale(currentParallelism[i], SureAutoscaler.Ratio(m), _pMax);
+            newParallelism[i] = DecisionMath.Rescale(currentParallelism[i], DecisionMath.Ratio(m), _pMax);
         }
     }
 
@@ -161,7 +161,7 @@ public sealed class SureDecider
             _sigma[r] = _logits[2 * r + 1] + bSigma;
         }
         TensorPrimitives.Sigmoid(_mu, _mu);
-        Softplus(_sigma, _scratch.AsSpan(0, rows), _cosine.AsSpan(0, rows));
+        RowOps.Softplus(_sigma, _scratch.AsSpan(0, rows), _cosine.AsSpan(0, rows));
         TensorPrimitives.Add(_sigma, SigmaFloor, _sigma);
     }
 
@@ -228,48 +228,16 @@ public sealed class SureDecider
         }
     }
 
-    // Omega = ln(softplus(mu + sigma x) + 1e-6) + y, with the tape's operation order so values match it.
+    // DecisionMath.Omega vectorised, with the tape's operation order so values match it.
     // x is overwritten; scratch1, scratch2: at least as long as x.
     static void Omega(Span<float> mu, Span<float> sigma, Span<float> x, Span<float> y, Span<float> omega, Span<float> scratch1, Span<float> scratch2)
     {
         TensorPrimitives.Multiply(sigma, x, x);
         TensorPrimitives.Add(mu, x, x);
-        Softplus(x, scratch1[..x.Length], scratch2[..x.Length]);
+        RowOps.Softplus(x, scratch1[..x.Length], scratch2[..x.Length]);
         TensorPrimitives.Add(x, WeightFloor, x);
         TensorPrimitives.Log(x, x);
         TensorPrimitives.Add(x, y, omega);
-    }
-
-    // x = softplus(x), bit for bit RowOps.Softplus (same operations in the same order) with its last, scalar step
-    // vectorised: max(x, 0) + ln(1 + e) for e = exp(-|x|), ln(1 + e) = e when 1 + e rounds to 1, else ln(u) e / (u - 1).
-    // x, e, logU: [count]
-    internal static void Softplus(Span<float> x, Span<float> e, Span<float> logU)
-    {
-        TensorPrimitives.Abs(x, e);
-        TensorPrimitives.Negate(e, e);
-        TensorPrimitives.Exp(e, e);
-        TensorPrimitives.Add(e, 1f, logU);
-        TensorPrimitives.Log(logU, logU);
-        int k = 0, count = x.Length;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float e0 = ref MemoryMarshal.GetReference(e);
-            ref float l0 = ref MemoryMarshal.GetReference(logU);
-            var one = Vector256.Create(1f);
-            for (; k + Vector256<float>.Count <= count; k += Vector256<float>.Count)
-            {
-                var ek = Vector256.LoadUnsafe(ref e0, (nuint)k);
-                var u = ek + one;
-                var log1p = Vector256.ConditionalSelect(Vector256.Equals(u, one), ek, Vector256.LoadUnsafe(ref l0, (nuint)k) * ek / (u - one));
-                (Vector256.Max(Vector256.LoadUnsafe(ref x0, (nuint)k), Vector256<float>.Zero) + log1p).StoreUnsafe(ref x0, (nuint)k);
-            }
-        }
-        for (; k < count; k++)
-        {
-            float u = e[k] + 1f;
-            x[k] = MathF.Max(x[k], 0f) + (u == 1f ? e[k] : logU[k] * e[k] / (u - 1f));
-        }
     }
 
     int RingTime(int oldest, int t)

@@ -9,7 +9,7 @@ namespace Sure.Models;
 /// </summary>
 public sealed class SubgraphSampler
 {
-    int[] _anchors = [], _neighbors = [], _nodeRows = [], _nodeSlot = [], _taskStarts = [], _src = [], _dst = [];
+    int[] _anchors = [], _neighbours = [], _nodeRows = [], _nodeSlot = [], _taskStarts = [], _src = [], _dst = [];
     int[] _slotRows = [];
     int _slotRowsCount = -1, _slotRowsSlots = -1;
     int _L;
@@ -23,7 +23,7 @@ public sealed class SubgraphSampler
     /// <summary>[Tasks, k1] chosen snapshots in ascending order, -1 where L &lt; k1.</summary>
     public ReadOnlySpan<int> Anchors => _anchors.AsSpan(0, Tasks * K1);
     /// <summary>[Tasks, k1, k2] chosen neighbour slots per anchor in ascending order, -1 where fewer than k2.</summary>
-    public ReadOnlySpan<int> Neighbors => _neighbors.AsSpan(0, Tasks * K1 * K2);
+    public ReadOnlySpan<int> Neighbours => _neighbours.AsSpan(0, Tasks * K1 * K2);
     /// <summary>[nodes] row of S (as [Tasks * L * (1+K), D]) that each node reads: ((i * L) + l) * (1+K) + slot, slot 0 = the task.</summary>
     public ReadOnlyMemory<int> NodeRows => _nodeRows.AsMemory(0, NodeCount);
     /// <summary>[Tasks + 1] first node of each task's subgraph (segment starts for the readout).</summary>
@@ -58,7 +58,7 @@ public sealed class SubgraphSampler
         int maxNodes = n * k1 * (1 + k2);
         int maxEdges = n * (k1 + k1 * k2 + k1 * k2 * Math.Max(k2 - 1, 0) / 2);
         Grow(ref _anchors, n * k1);
-        Grow(ref _neighbors, n * k1 * k2);
+        Grow(ref _neighbours, n * k1 * k2);
         Grow(ref _nodeRows, maxNodes);
         Grow(ref _nodeSlot, maxNodes);
         Grow(ref _taskStarts, n + 1);
@@ -98,7 +98,7 @@ public sealed class SubgraphSampler
             int previousAnchor = -1;
             for (int j = 0; j < k1; j++)
             {
-                var slots = _neighbors.AsSpan((i * k1 + j) * k2, k2);
+                var slots = _neighbours.AsSpan((i * k1 + j) * k2, k2);
                 slots.Fill(-1);
                 int a = anchors[j];
                 if (a < 0) continue;

@@ -61,8 +61,6 @@ public sealed class DeviceDecider : IDisposable
 
     public int Tasks => _n;
     public IComputeBackend Backend => _backend;
-    /// <summary>True when decisions replay a captured CUDA graph.</summary>
-    public bool CapturesGraph => _captureGraph;
     /// <summary>Subgraph nodes of all tasks together (the same in every decision).</summary>
     public int Nodes => _network.Nodes;
 
@@ -128,8 +126,6 @@ public sealed class DeviceDecider : IDisposable
     public void DownloadNeighbours(Span<int> neighbours) => _backend.Download(_network.Neighbours, neighbours);
     /// <summary>[n] m_i of the last decision.</summary>
     public void DownloadActionMeans(Span<float> actionMeans) => _backend.Download(_network.ActionMeans, actionMeans);
-    /// <summary>[n, H] h_g of the last decision.</summary>
-    public void DownloadReadout(Span<float> readout) => _backend.Download(_network.Readout, readout);
 
     /// <summary>Width of each node's row in <see cref="DownloadSubgraphs"/>: 2 + min(k2, K).</summary>
     public int AdjacencyWidth => _network.Cap;

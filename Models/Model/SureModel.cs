@@ -11,9 +11,9 @@ namespace Sure.Models;
 /// </summary>
 public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    const double SigmaFloor = 1e-3, WeightFloor = 1e-6;
+    const double SigmaFloor = DecisionMath.SigmaFloor, WeightFloor = DecisionMath.WeightFloor;
     // Padding slots get this added before the neighbour softmax so their probability is exactly 0.
-    const double PaddingLogit = -1e30;
+    const double PaddingLogit = DecisionMath.PaddingLogit;
 
     SureModel(SureConfig config)
     {

@@ -55,10 +55,8 @@ public static class DecisionNoise
     }
 
     // The decider's fast path draws in two stages: Uniforms for each run of consecutive positions (the Philox words,
-    // eight blocks at a time with AVX2), then Transform once over everything drawn. Same words as Philox.Normal and
+    // eight blocks at a time with AVX2: Philox.FillBits), then Transform once over everything drawn. Same words as Philox.Normal and
     // Philox.Gumbel, same formulas; the vectorised logarithms and sines may differ from the scalar ones by an ulp.
-
-    const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     /// <summary>
     /// Stage 1 for positions position .. position + count - 1 of decision d: per position, the uniform of its
@@ -76,8 +74,8 @@ public static class DecisionNoise
         while (done < count)
         {
             ulong firstBlock = (position + (ulong)done) / 4;
-            Blocks8(seed, normalStream, firstBlock, normalWords);
-            Blocks8(seed, gumbelStream, firstBlock, gumbelWords);
+            Philox.FillBits(seed, normalStream, firstBlock * 4, normalWords);
+            Philox.FillBits(seed, gumbelStream, firstBlock * 4, gumbelWords);
             WindowUniforms(normalWords, gumbelWords, windowRadius, windowAngle, windowGumbel);
             int start = (int)(position + (ulong)done - firstBlock * 4), take = Math.Min(32 - start, count - done);
             windowRadius.Slice(start, take).CopyTo(radius.Slice(done, take));
@@ -158,60 +156,4 @@ public static class DecisionNoise
     }
 
     const float QuarterTurn = MathF.PI / 2;
-
-    /// <summary>Philox blocks firstBlock .. firstBlock + 7 of (seed, stream): the 32 words of positions 4 firstBlock onwards, in order.</summary>
-    // words: [32]
-    internal static void Blocks8(ulong seed, ulong stream, ulong firstBlock, Span<uint> words)
-    {
-        if (words.Length < 32) throw new ArgumentException("words must hold 32 values", nameof(words));
-        if (!Avx2.IsSupported || (uint)firstBlock > uint.MaxValue - 7)   // scalar when the low counter word wraps
-        {
-            for (int j = 0; j < 8; j++)
-            {
-                var b = Philox.Block(seed, stream, firstBlock + (ulong)j);
-                (words[4 * j], words[4 * j + 1], words[4 * j + 2], words[4 * j + 3]) = (b.X0, b.X1, b.X2, b.X3);
-            }
-            return;
-        }
-        Vector256<uint> c0 = Vector256.Create((uint)firstBlock) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
-        Vector256<uint> c1 = Vector256.Create((uint)(firstBlock >> 32));
-        Vector256<uint> c2 = Vector256.Create((uint)stream), c3 = Vector256.Create((uint)(stream >> 32));
-        Vector256<uint> k0 = Vector256.Create((uint)seed), k1 = Vector256.Create((uint)(seed >> 32));
-        Vector256<uint> m0 = Vector256.Create(M0), m1 = Vector256.Create(M1), w0 = Vector256.Create(W0), w1 = Vector256.Create(W1);
-        for (int round = 0; round < 10; round++)
-        {
-            if (round > 0) { k0 += w0; k1 += w1; }
-            var hi0 = MultiplyHigh(c0, m0);
-            var lo0 = Avx2.MultiplyLow(c0, m0);
-            var hi1 = MultiplyHigh(c2, m1);
-            var lo1 = Avx2.MultiplyLow(c2, m1);
-            c0 = hi1 ^ c1 ^ k0;
-            c1 = lo1;
-            c2 = hi0 ^ c3 ^ k1;
-            c3 = lo0;
-        }
-        // Lane j of c0..c3 holds block j's four words: a 4 x 8 transpose puts them in position order.
-        var t0 = Avx2.UnpackLow(c0, c1);    // blocks 0, 1 | 4, 5 of words 0, 1
-        var t1 = Avx2.UnpackHigh(c0, c1);   // blocks 2, 3 | 6, 7 of words 0, 1
-        var t2 = Avx2.UnpackLow(c2, c3);
-        var t3 = Avx2.UnpackHigh(c2, c3);
-        var b04 = Avx2.UnpackLow(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
-        var b15 = Avx2.UnpackHigh(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
-        var b26 = Avx2.UnpackLow(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
-        var b37 = Avx2.UnpackHigh(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
-        ref uint start = ref MemoryMarshal.GetReference(words);
-        Avx2.Permute2x128(b04, b15, 0x20).StoreUnsafe(ref start, 0);
-        Avx2.Permute2x128(b26, b37, 0x20).StoreUnsafe(ref start, 8);
-        Avx2.Permute2x128(b04, b15, 0x31).StoreUnsafe(ref start, 16);
-        Avx2.Permute2x128(b26, b37, 0x31).StoreUnsafe(ref start, 24);
-    }
-
-    // High 32 bits of the 64-bit products a[j] * m[j]: vpmuludq multiplies the even lanes, so the odd lanes go
-    // through a second one after a shift, and a blend puts the two halves back in lane order.
-    static Vector256<uint> MultiplyHigh(Vector256<uint> a, Vector256<uint> m)
-    {
-        var even = Avx2.Multiply(a, m);
-        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), m);
-        return Avx2.Blend(Avx2.ShiftRightLogical(even, 32).AsUInt32(), odd.AsUInt32(), 0b10101010);
-    }
 }
