@@ -17,15 +17,13 @@ public sealed class AtomicFile : IDisposable
     public AtomicFile(string path)
     {
         _target = ResolveTarget(path);
-        if (Directory.Exists(_target)) throw new IOException($"{path}: is a folder, not a file");
-        var existing = new FileInfo(_target);
-        if (existing.Exists && existing.Length == 0)
+        if (WritesInPlace(path, _target))
         {
             Stream = new FileStream(_target, FileMode.Create, FileAccess.Write);
             return;
         }
-        string folder = Path.GetDirectoryName(_target) ?? ".";
-        _temp = Path.Combine(folder, $".{Path.GetFileName(_target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var existing = new FileInfo(_target);
+        _temp = TempPath(_target);
         Stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write);
         // The new file keeps the old one's permissions.
         if (existing.Exists && !OperatingSystem.IsWindows())
@@ -71,6 +69,31 @@ public sealed class AtomicFile : IDisposable
         file.Text.Write(text);
         file.Commit();
     }
+
+    /// <summary>
+    /// Throws what writing <paramref name="path"/> would throw at its start (a folder, a missing folder, no permission),
+    /// without changing anything: lets a command refuse an output before long work rather than lose that work.
+    /// </summary>
+    public static void CheckWritable(string path)
+    {
+        string target = ResolveTarget(path);
+        if (WritesInPlace(path, target))
+        {
+            using var _ = new FileStream(target, FileMode.Open, FileAccess.Write);     // Open: nothing truncated
+            return;
+        }
+        using var probe = new FileStream(TempPath(target), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+    }
+
+    static bool WritesInPlace(string path, string target)
+    {
+        if (Directory.Exists(target)) throw new IOException($"{path}: is a folder, not a file");
+        var existing = new FileInfo(target);
+        return existing.Exists && existing.Length == 0;
+    }
+
+    static string TempPath(string target) =>
+        Path.Combine(Path.GetDirectoryName(target) ?? ".", $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
 
     /// <summary>The full path a write to <paramref name="path"/> ends up in: symbolic links followed.</summary>
     public static string ResolveTarget(string path)

@@ -24,10 +24,10 @@ static class SimCli
         if (Directory.Exists(target)) throw new SimInputException($"{output}: {option} is a folder, not a file");
         string folder = Path.GetDirectoryName(target) ?? ".";
         if (!Directory.Exists(folder)) throw new SimInputException($"{output}: the folder {folder} does not exist");
-        try { using var probe = new FileStream(Path.Combine(folder, $".sure-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose); }
+        try { AtomicFile.CheckWritable(target); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SimInputException($"{output}: cannot write in the folder {folder}: {e.Message}");
+            throw new SimInputException($"{output}: cannot write: {e.Message}");
         }
     }
 
