@@ -120,6 +120,10 @@ public sealed class SureAutoscaler : IAutoscaler
         Same("c", config.C, env.Options.NeighbourHops);
         Same("K_max", config.KMax, env.Options.MaxNeighbours);
         Same("p_max", config.PMax, env.Options.MaxParallelism);
+        // k1 and k2 come from the weights' metadata: with a large job they could ask for subgraphs past int's range.
+        long edges = SubgraphSampler.EdgeBound(env.TaskCount, config.K1, config.K2);
+        if (edges > SubgraphSampler.MaxEdges)
+            throw new SureFileException($"the model's k1 = {config.K1}, k2 = {config.K2} allow {edges} subgraph edges for {env.TaskCount} tasks, above the limit {SubgraphSampler.MaxEdges}");
     }
 
     public void Initialize(StreamEnvironment env, Span<int> parallelism)

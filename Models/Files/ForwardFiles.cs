@@ -9,8 +9,6 @@ namespace Sure.Models;
 public static class ForwardFiles
 {
     public const double OmegaPadding = DecisionMath.PaddingLogit;
-    /// <summary>Most edges the subgraphs of one input may have (k1 and k2 come from the file).</summary>
-    public const long MaxSubgraphEdges = 1 << 26;
 
     /// <summary>Runs the forward and writes the output file; returns the exit code (0, or 2 with one line on error).</summary>
     /// <param name="device">cpu: the tape (exact path, gradients, double); opencl or cuda: <see cref="DeviceForward"/>,
@@ -144,10 +142,10 @@ public static class ForwardFiles
         if (k2 < 0) throw new SureFileException($"{source}: k2 = {k2} must not be negative");
         if (k1 > SureConfig.MaxK1 || k2 > SureConfig.MaxK2)
             throw new SureFileException($"{source}: k1 = {k1}, k2 = {k2}: the limits are k1 <= {SureConfig.MaxK1}, k2 <= {SureConfig.MaxK2}");
-        // The sampler sizes its buffers by the largest subgraphs these allow (SubgraphSampler.ChooseAnchors).
-        long subgraphEdges = n * ((long)k1 + (long)k1 * k2 + (long)k1 * k2 * Math.Max(k2 - 1, 0) / 2);
-        if (subgraphEdges > MaxSubgraphEdges)
-            throw new SureFileException($"{source}: k1 = {k1}, k2 = {k2} for N = {n} tasks allow {subgraphEdges} subgraph edges, above the limit {MaxSubgraphEdges}");
+        // The sampler sizes its buffers by the largest subgraphs these allow.
+        long subgraphEdges = SubgraphSampler.EdgeBound(n, k1, k2);
+        if (subgraphEdges > SubgraphSampler.MaxEdges)
+            throw new SureFileException($"{source}: k1 = {k1}, k2 = {k2} for N = {n} tasks allow {subgraphEdges} subgraph edges, above the limit {SubgraphSampler.MaxEdges}");
         foreach (var (name, values) in new[] { ("S", s.Values), ("x", x.Values), ("y", y.Values) })
             if (SureModel<T>.FirstNonFinite(values) is int bad and >= 0)
                 throw new SureFileException($"{source}: tensor {name} holds a non-finite value ({values[bad]}) at index {bad}");

@@ -47,6 +47,14 @@ public sealed class SubgraphSampler
     /// chooses the anchors (readable in <see cref="Anchors"/>); finish with <see cref="SampleAtAnchors"/>.
     /// </summary>
     // theta: [Tasks, L] Omega[i, :, 0]
+    /// <summary>Most edges the subgraphs of one batch may have: the buffers are sized by <see cref="EdgeBound"/>, which must
+    /// stay far from int overflow. Callers that take k1, k2 or the task count from outside check against it.</summary>
+    public const long MaxEdges = 1 << 26;
+
+    /// <summary>The edges <see cref="ChooseAnchors"/> makes room for: k1 anchors of up to k2 neighbours per task.</summary>
+    public static long EdgeBound(int tasks, int k1, int k2) =>
+        tasks * ((long)k1 + (long)k1 * k2 + (long)k1 * k2 * Math.Max(k2 - 1, 0) / 2);
+
     public void ChooseAnchors<T>(ReadOnlySpan<T> theta, int L, NeighbourTable table, int k1, int k2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -119,6 +119,7 @@ public sealed class BadInputTests : IDisposable
         ["weights: E = 1000"] = new(s => SimulateWeights(s, f => Config(f, "E", "1000")), "E = 1000"),
         ["weights: K_max = int max"] = new(s => SimulateWeights(s, f => Config(f, "K_max", "2147483647")), "K_max = 2147483647"),
         ["weights: k2 = -1"] = new(s => SimulateWeights(s, f => Config(f, "k2", "-1")), "k2 = -1"),
+        ["weights: k1 and k2 too large for the job"] = new(s => SimulateWeights(s, f => Config(Config(f, "k1", "10080"), "k2", "1024")), "does not fit job small-1", "subgraph edges"),
         ["weights: p_max = 0"] = new(s => SimulateWeights(s, f => Config(f, "p_max", "0")), "p_max = 0"),
         ["weights: config not JSON"] = new(s => SimulateWeights(s, f => { var c = Replace(f, ""); c.Metadata["config"] = "{H: 8"; return c; }), "w.safetensors", "not valid JSON"),
         ["weights: a missing parameter"] = new(s => SimulateWeights(s, f => Replace(f, "head.bias")), "w.safetensors", "head.bias is missing"),
