@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Sure.Models;
 using Sure.Models.Training;
 
