@@ -4,17 +4,24 @@ using System.Runtime.Intrinsics;
 namespace Sure.Tensors;
 
 /// <summary>An elementwise operator of three floats with a scalar and a Vector256 form that compute the same thing
-/// (bit for bit where the operations are IEEE-exact), for <see cref="Simd.Map{TOp}"/>.</summary>
+/// (bit for bit where the operations are IEEE-exact), for Simd.Map.</summary>
 public interface ITernaryOperator
 {
     static abstract float Invoke(float a, float b, float c);
     static abstract Vector256<float> Invoke(Vector256<float> a, Vector256<float> b, Vector256<float> c);
 }
 
+/// <summary>An elementwise operator of two floats with a scalar and a Vector256 form, for <see cref="Simd.Map{TOp}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>.</summary>
+public interface IBinaryOperator
+{
+    static abstract float Invoke(float a, float b);
+    static abstract Vector256<float> Invoke(Vector256<float> a, Vector256<float> b);
+}
+
 /// <summary>
 /// The one loop driver of the elementwise operators that TensorPrimitives does not have (the way dotnet/runtime's
 /// TensorPrimitives puts operator structs over shared loops): whole vectors through the vector form, the tail through
-/// the scalar form. <see cref="MapScalar{TOp}"/> is the scalar path alone, which the tests hold every vector path to.
+/// the scalar form. MapScalar is the scalar path alone, which the tests hold every vector path to.
 /// </summary>
 public static class Simd
 {
@@ -33,7 +40,28 @@ public static class Simd
         for (; k < count; k++) y[k] = TOp.Invoke(a[k], b[k], c[k]);
     }
 
-    /// <summary>The scalar path of <see cref="Map{TOp}"/>.</summary>
+    /// <summary>y[k] = TOp(a[k], b[k]); y may be one of the inputs.</summary>
+    public static void Map<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) where TOp : IBinaryOperator
+    {
+        int count = Check(a, b, b, y), k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float a0 = ref MemoryMarshal.GetReference(a), b0 = ref MemoryMarshal.GetReference(b);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            for (; k + Vector256<float>.Count <= count; k += Vector256<float>.Count)
+                TOp.Invoke(Vector256.LoadUnsafe(ref a0, (nuint)k), Vector256.LoadUnsafe(ref b0, (nuint)k)).StoreUnsafe(ref y0, (nuint)k);
+        }
+        for (; k < count; k++) y[k] = TOp.Invoke(a[k], b[k]);
+    }
+
+    /// <summary>The scalar path of <see cref="Map{TOp}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>.</summary>
+    public static void MapScalar<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) where TOp : IBinaryOperator
+    {
+        int count = Check(a, b, b, y);
+        for (int k = 0; k < count; k++) y[k] = TOp.Invoke(a[k], b[k]);
+    }
+
+    /// <summary>The scalar path of <see cref="Map{TOp}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>.</summary>
     public static void MapScalar<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, Span<float> y) where TOp : ITernaryOperator
     {
         int count = Check(a, b, c, y);
@@ -67,4 +95,11 @@ public readonly struct SoftplusFinish : ITernaryOperator
         var u = e + one;
         return Vector256.Max(x, Vector256<float>.Zero) + Vector256.ConditionalSelect(Vector256.Equals(u, one), e, logU * e / (u - one));
     }
+}
+
+/// <summary>relu(a + b): GraphSAGE's bias and activation.</summary>
+public readonly struct AddRelu : IBinaryOperator
+{
+    public static float Invoke(float a, float b) => MathF.Max(a + b, 0f);
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.Max(a + b, Vector256<float>.Zero);
 }
