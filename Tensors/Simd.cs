@@ -103,3 +103,15 @@ public readonly struct AddRelu : IBinaryOperator
     public static float Invoke(float a, float b) => MathF.Max(a + b, 0f);
     public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.Max(a + b, Vector256<float>.Zero);
 }
+
+/// <summary>
+/// The decision's Box-Muller angle (Models/Decision/DecisionNoise.cs): t, less a quarter turn where the position is odd,
+/// which DecisionNoise marks by a negative radius uniform r, so that one vectorised cosine gives cos t or sin t.
+/// </summary>
+public readonly struct QuarterTurnBack : IBinaryOperator
+{
+    const float QuarterTurn = MathF.PI / 2;
+    public static float Invoke(float angle, float radius) => radius < 0 ? angle - QuarterTurn : angle;
+    public static Vector256<float> Invoke(Vector256<float> angle, Vector256<float> radius) =>
+        angle - (Vector256.Create(QuarterTurn) & Vector256.LessThan(radius, Vector256<float>.Zero));
+}

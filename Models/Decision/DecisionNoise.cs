@@ -124,7 +124,6 @@ public static class DecisionNoise
     // radius: [count] in, x out   angle: [count] in   gumbel: [count] in, y out   scratch, cosine: [count]
     internal static void Transform(Span<float> radius, Span<float> angle, Span<float> gumbel, Span<float> scratch, Span<float> cosine)
     {
-        int count = radius.Length;
         TensorPrimitives.Log(gumbel, gumbel);
         TensorPrimitives.Negate(gumbel, gumbel);
         TensorPrimitives.Log(gumbel, gumbel);
@@ -133,19 +132,7 @@ public static class DecisionNoise
         // t = 2 pi u, shifted by -pi/2 at odd positions (marked by a negative radius uniform): one vectorised
         // cosine then gives cos t or sin t (a vectorised SinCos is several times slower than Cos).
         TensorPrimitives.Multiply(angle, MathF.Tau, angle);
-        int k = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float r0 = ref MemoryMarshal.GetReference(radius);
-            ref float t0 = ref MemoryMarshal.GetReference(angle);
-            var quarter = Vector256.Create(QuarterTurn);
-            for (; k + Vector256<float>.Count <= count; k += Vector256<float>.Count)
-            {
-                var odd = Vector256.LessThan(Vector256.LoadUnsafe(ref r0, (nuint)k), Vector256<float>.Zero);
-                (Vector256.LoadUnsafe(ref t0, (nuint)k) - (quarter & odd)).StoreUnsafe(ref t0, (nuint)k);
-            }
-        }
-        for (; k < count; k++) if (radius[k] < 0) angle[k] -= QuarterTurn;
+        Simd.Map<QuarterTurnBack>(angle, radius, angle);
         TensorPrimitives.Cos(angle, cosine);
         var r = scratch;
         TensorPrimitives.Abs(radius, r);
@@ -155,5 +142,4 @@ public static class DecisionNoise
         TensorPrimitives.Multiply(r, cosine, radius);
     }
 
-    const float QuarterTurn = MathF.PI / 2;
 }

@@ -126,4 +126,18 @@ public class SimdTests
     [Fact]
     public void A_gathered_row_outside_x_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => RowGather.Mean(new float[64], 16, 0, [4], 0, new float[16]));
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Quarter_turn_back_vector_equals_scalar(int n)
+    {
+        var angle = Values(n, 9).Select(MathF.Abs).ToArray();
+        var radius = Values(n, 10);
+        var vector = new float[n];
+        var scalar = new float[n];
+        Simd.Map<QuarterTurnBack>(angle, radius, vector);
+        Simd.MapScalar<QuarterTurnBack>(angle, radius, scalar);
+        Assert.Equal(scalar, vector);
+        for (int k = 0; k < n; k++) Assert.Equal(radius[k] < 0 ? angle[k] - MathF.PI / 2 : angle[k], vector[k]);
+    }
 }
