@@ -22,6 +22,9 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Threads handed to Gemm.</summary>
     public int Threads { get; set; } = 1;
 
+    /// <summary>Per-op timing (null: off): see <see cref="TapeProfile"/>.</summary>
+    public TapeProfile? Profile { get; set; }
+
     /// <summary>Number of nodes recorded since the last Reset.</summary>
     public int Count => _count;
 
@@ -32,6 +35,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
         _count = 0;
         _generation++;
         Arena.Reset();
+        Profile?.Mark();
     }
 
     /// <summary>A leaf without gradient (data, masks, targets).</summary>
@@ -77,7 +81,14 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
         for (int i = from; i >= 0; i--)
         {
             ref readonly var node = ref _nodes[i];
-            node.Backward?.Invoke(this, in node);
+            if (node.Backward is null) continue;
+            if (Profile is null) node.Backward(this, in node);
+            else
+            {
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                node.Backward(this, in node);
+                Profile.Backward(node.Backward, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            }
         }
     }
 
@@ -91,6 +102,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
         ref var node = ref Push();
         node.Value = value;
         node.Grad = grad;
+        Profile?.Mark();
         return new Var<T>(this, _count - 1, _generation);
     }
 
@@ -125,6 +137,7 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
         node.A = a;
         node.B = b;
         node.C = c;
+        Profile?.Forward(backward);
         return ref node;
     }
 

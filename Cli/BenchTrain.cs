@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using Sure.Autodiff;
 using Sure.Models;
 using Sure.Models.Training;
 using Sure.Sim;
@@ -20,14 +21,21 @@ static class BenchTrain
         var iterations = new Option<int>("--iterations") { Description = "Measured iterations per job and phase (after 2 of warm-up)", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of a table" };
+        var profile = new Option<bool>("--profile") { Description = "Per-op time of one REINFORCE iteration (one thread), forward and backward, and what lies outside the tapes" };
         var command = new Command("train", "Seconds and bytes allocated per training iteration (bootstrap and REINFORCE)");
-        foreach (var o in new Option[] { jobs, iterations, threads, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { jobs, iterations, threads, json, profile }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int count = parse.GetValue(iterations), threadCount = parse.GetValue(threads);
             if (count < 1) throw new SimInputException($"bad --iterations {count}: at least 1");
             SimCli.CheckThreads(threadCount);
             var workload = WorkloadTrace.ClarkNet().Workload();
+            if (parse.GetValue(profile))
+            {
+                foreach (string name in parse.GetValue(jobs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    Profile(JobCatalog.Load(name), workload, count, parse.GetValue(json));
+                return 0;
+            }
             var table = new Table().AddColumn("job").AddColumn(new TableColumn("n").RightAligned()).AddColumn("phase")
                 .AddColumn(new TableColumn("s / iteration").RightAligned()).AddColumn(new TableColumn("bytes / iteration").RightAligned());
             foreach (string name in parse.GetValue(jobs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -83,5 +91,56 @@ static class BenchTrain
         }
         seconds.Sort();
         return (seconds[seconds.Count / 2], bytes);
+    }
+
+    /// <summary>
+    /// `--profile`: `count` REINFORCE iterations on one thread after two of warm-up, with a <see cref="TapeProfile"/> on
+    /// the worker's tapes; per op its calls, forward and backward milliseconds per iteration and share of the
+    /// iteration, then the time outside the tapes (simulator steps, snapshot copies, batching, gradient sum, clip, Adam).
+    /// </summary>
+    static void Profile(JobGraph job, double[] workload, int count, bool json)
+    {
+        var trainer = new SureTrainer(SureTrainer.CreateModel(new SureConfig(), 1), job, workload, SimOptions.Default, new TrainOptions { Threads = 1 });
+        trainer.Step();
+        trainer.Step();
+        var profile = new TapeProfile();
+        trainer.Profile = profile;
+        long started = Stopwatch.GetTimestamp();
+        for (int k = 0; k < count; k++) trainer.Step();
+        double iteration = Stopwatch.GetElapsedTime(started).TotalMilliseconds / count;
+        var rows = profile.Rows().OrderByDescending(r => r.ForwardSeconds + r.BackwardSeconds).ToList();
+        double tape = rows.Sum(r => r.ForwardSeconds + r.BackwardSeconds) * 1000 / count;
+        string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+        if (json)
+        {
+            foreach (var r in rows)
+                SimCli.JsonLine(w =>
+                {
+                    w.WriteString("bench", "train-profile");
+                    w.WriteString("job", job.Name);
+                    w.WriteString("op", r.Op);
+                    w.WriteNumber("calls_per_iteration", r.Calls / (double)count);
+                    w.WriteNumber("forward_ms", Math.Round(r.ForwardSeconds * 1000 / count, 3));
+                    w.WriteNumber("backward_ms", Math.Round(r.BackwardSeconds * 1000 / count, 3));
+                });
+            SimCli.JsonLine(w =>
+            {
+                w.WriteString("bench", "train-profile");
+                w.WriteString("job", job.Name);
+                w.WriteNumber("iteration_ms", Math.Round(iteration, 3));
+                w.WriteNumber("tape_ms", Math.Round(tape, 3));
+            });
+            return;
+        }
+        var table = new Table().Title($"{job.Name} (n = {job.TaskCount}): one REINFORCE iteration, one thread, {F(iteration)} ms")
+            .AddColumn("op").AddColumn(new TableColumn("calls").RightAligned()).AddColumn(new TableColumn("forward ms").RightAligned())
+            .AddColumn(new TableColumn("backward ms").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
+        foreach (var r in rows)
+        {
+            double forward = r.ForwardSeconds * 1000 / count, backward = r.BackwardSeconds * 1000 / count;
+            table.AddRow(r.Op, (r.Calls / count).ToString(CultureInfo.InvariantCulture), F(forward), F(backward), $"{100 * (forward + backward) / iteration:0.0}%");
+        }
+        table.AddRow("outside the tapes", "", F(iteration - tape), "", $"{100 * (iteration - tape) / iteration:0.0}%");
+        SimCli.WriteTable(table);
     }
 }

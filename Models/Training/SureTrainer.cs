@@ -204,6 +204,22 @@ public sealed class SureTrainer
         return model;
     }
 
+    /// <summary>
+    /// Per-op timing of the workers' tapes (the rollouts' inference forward and the loss pass, forward and backward);
+    /// one worker only, since a profile is not thread-safe. Null: off.
+    /// </summary>
+    public TapeProfile? Profile
+    {
+        get => _profile;
+        set
+        {
+            if (value is not null && _workers.Length > 1) throw new InvalidOperationException($"profiling needs one worker thread, not {_workers.Length}");
+            _profile = value;
+            foreach (var worker in _workers) worker.Profile(value);
+        }
+    }
+    TapeProfile? _profile;
+
     public TrainOptions Options { get; }
     public SureModel<float> Model => _model;
     /// <summary>Iterations completed so far (over all calls of Run).</summary>
@@ -421,6 +437,8 @@ public sealed class SureTrainer
             _teacher = owner._createTeacher();
             if (owner.Options.Base == ActionBase.HpaTuned) _baseHeuristic = new HpaAutoscaler(owner._baseTarget, SureAutoscaler.HpaTunedBase);
         }
+
+        public void Profile(TapeProfile? profile) => _inference.Profile = _tape.Profile = profile;
 
         /// <summary>
         /// Rollout r of the window: decision t's snapshots go to _snapshots[r][t], its u to _u[r][t] and the reward of the

@@ -101,6 +101,22 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_profiled_iteration_times_the_rollouts_and_the_loss_pass_on_one_thread()
+    {
+        var options = new TrainOptions { Iterations = 1, Rollouts = 2, WindowHours = 2, Seed = 9 };
+        var two = new SureTrainer(SureModel<float>.Create(new SureConfig { H = 8 }, seed: 4), JobCatalog.Load("small-1"), Workload, SimOptions.Default, options with { Threads = 2 });
+        Assert.Throws<InvalidOperationException>(() => two.Profile = new TapeProfile());
+        var trainer = new SureTrainer(SureModel<float>.Create(new SureConfig { H = 8 }, seed: 4), JobCatalog.Load("small-1"), Workload, SimOptions.Default, options with { Threads = 1 });
+        var profile = new TapeProfile();
+        trainer.Profile = profile;
+        trainer.Step();
+        var rows = profile.Rows().ToDictionary(r => r.Op);
+        // The policy term's density once per rollout (loss pass); GraphSAGE's products in the rollouts and the loss pass.
+        Assert.Equal(2, rows["GaussianLogDensity"].Calls);
+        Assert.True(rows["MatMul"].Calls > 2 * 2 && rows["MatMul"].BackwardSeconds > 0);
+    }
+
+    [Fact]
     public void The_linear_schedule_falls_from_the_rate_to_a_jth_of_it_over_the_reinforce_phase()
     {
         // 6 iterations, 2 of them bootstrap: J = 4 REINFORCE iterations at 4/4, 3/4, 2/4, 1/4 of the rate.
