@@ -9,8 +9,11 @@ public sealed partial class Tape<T>
         if (bv.Length != xv.Cols) throw new ArgumentException($"AddBias: bias {bv.Shape} for rows of {xv.Shape}");
         var y = NewValue(xv.Shape);
         int cols = xv.Cols;
-        for (int r = 0; r < xv.Rows; r++)
-            TP.Add(xv.Span.Slice(r * cols, cols), bv.Span, y.Span.Slice(r * cols, cols));
+        // Narrow rows (NVSS's logits are [rows, 1]) go through one call, not one per row: the same sums, far fewer calls.
+        if (cols == 1) TP.Add(xv.Span, bv.Span[0], y.Span);
+        else
+            for (int r = 0; r < xv.Rows; r++)
+                TP.Add(xv.Span.Slice(r * cols, cols), bv.Span, y.Span.Slice(r * cols, cols));
         Record(y, AddBiasBack, x, bias);
         return Last;
     }
@@ -24,6 +27,14 @@ public sealed partial class Tape<T>
         if (db.IsNull) return;
         int cols = db.Length;
         var dy = n.Grad.Span;
+        if (cols == 1)
+        {
+            // Row by row in order, as the general loop adds them (the same float sum).
+            T sum = db.Span[0];
+            foreach (T g in dy) sum += g;
+            db.Span[0] = sum;
+            return;
+        }
         for (int r = 0; r * cols < dy.Length; r++) TP.Add(db.Span, dy.Slice(r * cols, cols), db.Span);
     }
 }
