@@ -99,7 +99,8 @@ def variants_table(trace):
             s = stats(learned(trace, job, variant))
             if s and (variant != "sure" or any(learned(trace, job, v) for v in NAMES if v != "sure")):
                 mean, std, values = s
-                print(f"| {job} | {NAMES[variant]} | {mean:.4f} +- {std:.4f} | {' / '.join(f'{v:.4f}' for v in values)} | {best['reward']:.4f} | {seconds(job, variant)} |")
+                spread = f"+- {std:.4f}" if len(values) > 1 else "(1 seed)"
+                print(f"| {job} | {NAMES[variant]} | {mean:.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {best['reward']:.4f} | {seconds(job, variant)} |")
 
 
 def commands():
