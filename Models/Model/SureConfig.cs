@@ -52,14 +52,42 @@ public sealed record SureConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, ModelsJson.Default.SureConfig);
 
-    /// <summary>Missing keys keep their defaults; unknown keys are ignored (free-form metadata lives elsewhere).</summary>
+    /// <summary>The keys a config JSON states (so a reader can tell a stated value from a default).</summary>
+    public static HashSet<string> KeysOf(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return [];
+            return document.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (JsonException e) { throw new ArgumentException($"config is not valid JSON: {e.Message}"); }
+    }
+
+    /// <summary>Missing keys keep their defaults (a partial config is fine); unknown keys are ignored (free-form
+    /// metadata lives elsewhere); a stated key must hold a number of its kind.</summary>
     public static SureConfig FromJson(string json)
     {
-        SureConfig? config;
-        try { config = JsonSerializer.Deserialize(json, ModelsJson.Default.SureConfig); }
+        var config = new SureConfig();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new ArgumentException("config must be a JSON object");
+            foreach (var p in document.RootElement.EnumerateObject())
+                config = p.Name switch
+                {
+                    "L" => config with { L = Whole(p) }, "D" => config with { D = Whole(p) }, "H" => config with { H = Whole(p) },
+                    "E" => config with { E = Whole(p) }, "k1" => config with { K1 = Whole(p) }, "k2" => config with { K2 = Whole(p) },
+                    "c" => config with { C = Whole(p) }, "K_max" => config with { KMax = Whole(p) }, "p_max" => config with { PMax = Whole(p) },
+                    "log_std_init" => config with { LogStdInit = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : throw new ArgumentException("config: log_std_init must be a number") },
+                    _ => config,
+                };
+        }
         catch (JsonException e) { throw new ArgumentException($"config is not valid JSON: {e.Message}"); }
-        config ??= new SureConfig();
         config.Validate();
         return config;
     }
+
+    static int Whole(JsonProperty p) => p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int v)
+        ? v : throw new ArgumentException($"config: {p.Name} must be a whole number, not {p.Value.GetRawText()}");
 }

@@ -115,18 +115,15 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static SureModel<T> Load(string path) => FromSafetensors(SafetensorsFile.Read(path));
 
     /// <summary>
-    /// The configuration comes from the "config" metadata entry (defaults when absent); every parameter must be
-    /// present with its exact shape and no other tensor may be, else SureFileException names the parameter.
-    /// F32 and F64 are both accepted.
+    /// The configuration (SPEC 8): D, H and E come from the tensors' shapes (nvss.mu.weight [D], head.weight [H], the
+    /// sage.{e}.weight present); everything else from the "config" metadata entry, which is optional and may be
+    /// partial (a missing key keeps its default). A config that states D, H or E against the shapes is one clear
+    /// error. Every parameter must then be present with its exact shape and no other tensor may be, else
+    /// SureFileException names the parameter. F32 and F64 are both accepted.
     /// </summary>
     public static SureModel<T> FromSafetensors(SafetensorsFile file)
     {
-        SureConfig config;
-        try
-        {
-            config = file.Metadata.TryGetValue("config", out var json) ? SureConfig.FromJson(json) : new SureConfig();
-        }
-        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
+        var config = ConfigOf(file);
         // Shapes first, from the config alone: the model is allocated only once the file holds every value it needs,
         // so metadata that states a huge size cannot make a small file allocate.
         foreach (var (name, shape) in ParameterShapes(config))
@@ -153,6 +150,41 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var (key, value) in file.Metadata)
             if (key != "config") model.Metadata[key] = value;
         return model;
+    }
+
+    // SPEC 8: sizes from the shapes, the rest from the (optional, partial) metadata; a contradiction is an error.
+    static SureConfig ConfigOf(SafetensorsFile file)
+    {
+        SureConfig config;
+        HashSet<string> stated = [];
+        try
+        {
+            if (file.Metadata.TryGetValue("config", out var json))
+            {
+                config = SureConfig.FromJson(json);
+                stated = SureConfig.KeysOf(json);
+            }
+            else config = new SureConfig();
+        }
+        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
+
+        int? Length(string name) => file.Contains(name) && file[name].Shape.Length == 1 ? file[name].Shape[0] : null;
+        int? d = Length("nvss.mu.weight"), h = Length("head.weight");
+        int layers = 0;
+        while (file.Contains($"sage.{layers}.weight")) layers++;
+        string where = $"{file.SourceName}: ";
+        if (d is int dd && stated.Contains("D") && dd != config.D)
+            throw new SureFileException($"{where}parameter nvss.mu.weight has shape [{dd}], expected [{config.D}] for the metadata's config D = {config.D}");
+        if (h is int hh && stated.Contains("H") && hh != config.H)
+            throw new SureFileException($"{where}parameter head.weight has shape [{hh}], expected [{config.H}] for the metadata's config H = {config.H}");
+        if (layers > 0 && stated.Contains("E") && layers != config.E)
+            throw new SureFileException(layers < config.E
+                ? $"{where}parameter sage.{layers}.weight is missing (the metadata's config says E = {config.E}, the file holds {layers} layers)"
+                : $"{where}tensor sage.{config.E}.weight is not a parameter of the metadata's config E = {config.E} (the file holds {layers} layers)");
+        config = config with { D = d ?? config.D, H = h ?? config.H, E = layers > 0 ? layers : config.E };
+        try { config.Validate(); }
+        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
+        return config;
     }
 
     /// <summary>Index of the first NaN or infinity, or -1.</summary>

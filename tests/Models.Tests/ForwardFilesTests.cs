@@ -138,7 +138,23 @@ public sealed class ForwardFilesTests : IDisposable
         var error = new StringWriter();
         int code = ForwardFiles.Execute(Temp("model.safetensors"), Fixtures.PathOf("chain", "input"), Temp("out.safetensors"), false, false, error);
         Assert.Equal(2, code);
-        Assert.Contains("sage.0.weight has shape [16, 16], expected [16, 8]", error.ToString());
+        Assert.Contains("head.weight has shape [16], expected [8] for the metadata's config H = 8", error.ToString());
+    }
+
+    [Fact]
+    public void Weights_without_metadata_give_the_same_outputs()
+    {
+        // Another implementation's file: the chain model (H = 16, E = 2) with no metadata at all (SPEC 8).
+        var model = Fixtures.Model("chain");
+        model.Write(Temp("with.safetensors"));
+        model.Metadata.Clear();
+        model.Write(Temp("without.safetensors"));
+        var error = new StringWriter();
+        Assert.Equal(0, ForwardFiles.Execute(Temp("with.safetensors"), Fixtures.PathOf("chain", "input"), Temp("with.out.safetensors"), false, false, error));
+        Assert.Equal(0, ForwardFiles.Execute(Temp("without.safetensors"), Fixtures.PathOf("chain", "input"), Temp("without.out.safetensors"), false, false, error));
+        var (a, b) = (SafetensorsFile.Read(Temp("with.out.safetensors")), SafetensorsFile.Read(Temp("without.out.safetensors")));
+        foreach (var name in new[] { "action_mean", "h_g", "omega" })
+            Assert.Equal(a.GetFloat(name).Values, b.GetFloat(name).Values);
     }
 
     [Fact]

@@ -90,4 +90,35 @@ public class ModelTests
             Assert.Equal(batch[i], alone, 12);
         }
     }
+
+    // SPEC 8: D, H and E from the tensors, the rest from optional, partial metadata.
+    [Theory]
+    [InlineData(null)]                              // no metadata at all: another implementation's weights
+    [InlineData("{\"L\":30}")]                     // partial: L stated, D, H and E from the shapes
+    [InlineData("{\"H\":16,\"k1\":7}")]              // partial, agreeing with the shapes
+    public void Weights_without_a_full_config_take_their_sizes_from_the_shapes(string? config)
+    {
+        var written = SureModel<float>.Create(new SureConfig { D = 5, H = 16, E = 3 }, seed: 2);
+        var file = written.ToSafetensors();
+        file.Metadata.Remove("config");
+        if (config is not null) file.Metadata["config"] = config;
+        var read = SureModel<float>.FromSafetensors(file);
+        Assert.Equal((5, 16, 3), (read.Config.D, read.Config.H, read.Config.E));
+        Assert.Equal(config == "{\"L\":30}" ? 30 : 60, read.Config.L);
+        Assert.Equal(config == "{\"H\":16,\"k1\":7}" ? 7 : 10, read.Config.K1);
+        foreach (var p in written.Parameters) Assert.Equal(p.Value.ToArray(), read.Parameters[p.Name].Value.ToArray());
+    }
+
+    [Theory]
+    [InlineData("{\"H\":64}", "H = 64", "head.weight")]
+    [InlineData("{\"D\":8}", "D = 8", "nvss.mu.weight")]
+    [InlineData("{\"E\":2}", "E = 2", "sage")]
+    public void A_config_that_contradicts_the_shapes_is_one_clear_error(string config, string stated, string tensor)
+    {
+        var file = SureModel<float>.Create(new SureConfig { D = 5, H = 16, E = 3 }, seed: 2).ToSafetensors();
+        file.Metadata["config"] = config;
+        var error = Assert.Throws<SureFileException>(() => SureModel<float>.FromSafetensors(file));
+        Assert.Contains(stated, error.Message);
+        Assert.Contains(tensor, error.Message);
+    }
 }
