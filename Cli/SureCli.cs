@@ -15,6 +15,7 @@ static class SureCli
         root.Subcommands.Add(ForwardCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(JobsCommand.Create());
         return root;
     }
 

@@ -81,8 +81,38 @@ public static class JobCatalog
     /// <summary>Parses the whole file, checking every row, and builds job <paramref name="jobId"/>.</summary>
     public static JobGraph Parse(TextReader reader, string source, string jobId)
     {
-        var tasks = new Dictionary<int, (double Duration, int[] Parents, int Line)>();
-        bool jobSeen = false;
+        var jobs = ReadRows(reader, source, id => id == jobId);
+        if (!jobs.TryGetValue(jobId, out var tasks)) throw new SimInputException($"{source}: no job '{jobId}' (use small-1 … large-2, a job id such as j_1136, or random:N)");
+        return Build(source, jobId, tasks);
+    }
+
+    /// <summary>
+    /// Every job of the file whose DAG is valid (task ids 1..n, parents present, no cycle), by job id, in the file's
+    /// order of first appearance; jobs whose DAG is not valid are left out (every row is still checked).
+    /// </summary>
+    public static IReadOnlyList<JobGraph> ParseAll(TextReader reader, string source)
+    {
+        var graphs = new List<JobGraph>();
+        foreach (var (jobId, tasks) in ReadRows(reader, source, _ => true))
+        {
+            try { graphs.Add(Build(source, jobId, tasks)); }
+            catch (Exception e) when (e is SimInputException or JobGraphException) { }   // not a valid DAG: not a job a policy can run
+        }
+        return graphs;
+    }
+
+    /// <summary>The embedded sample's jobs with a valid DAG (<see cref="ParseAll"/>).</summary>
+    public static IReadOnlyList<JobGraph> Sample()
+    {
+        using var reader = OpenSample();
+        return ParseAll(reader, SampleResource);
+    }
+
+    // Row checks of the whole file; the DAG-encoded tasks of the jobs `wanted` accepts, by job (insertion order).
+    // A wanted job with only "no DAG" names maps to an empty task table.
+    static Dictionary<string, Dictionary<int, (double Duration, int[] Parents, int Line)>> ReadRows(TextReader reader, string source, Func<string, bool> wanted)
+    {
+        var jobs = new Dictionary<string, Dictionary<int, (double Duration, int[] Parents, int Line)>>(StringComparer.Ordinal);
         var lines = new BoundedLines(reader, source);
         string? line;
         while ((line = lines.Next()) is not null)
@@ -98,8 +128,9 @@ public static class JobCatalog
             if (duration < 0) throw SimInputException.At(source, lineNo, $"negative duration {cols[3]}");
             if (duration > MaxDuration) throw SimInputException.At(source, lineNo, $"duration {cols[3]} s is above the limit {MaxDuration:G} s");
             var ids = ParseTaskName(cols[2]);
-            if (cols[1] != jobId) continue;
-            jobSeen = true;
+            string jobId = cols[1];
+            if (!wanted(jobId)) continue;
+            if (!jobs.TryGetValue(jobId, out var tasks)) jobs[jobId] = tasks = [];
             if (ids is null) continue;                       // the format's "no DAG" task names
             if (ids.Value.Id < 1 || ids.Value.Parents.Any(id => id < 1))
                 throw SimInputException.At(source, lineNo, $"task '{cols[2]}' has an id outside 1..{int.MaxValue}");
@@ -107,9 +138,12 @@ public static class JobCatalog
                 throw SimInputException.At(source, lineNo, $"job {jobId}: task id {ids.Value.Id} repeats line {other.Line}");
             tasks[ids.Value.Id] = (duration, ids.Value.Parents, lineNo);
         }
-        if (!jobSeen) throw new SimInputException($"{source}: no job '{jobId}' (use small-1 … large-2, a job id such as j_1136, or random:N)");
-        if (tasks.Count == 0) throw new SimInputException($"{source}: job {jobId} has no task with a DAG-encoded name");
+        return jobs;
+    }
 
+    static JobGraph Build(string source, string jobId, Dictionary<int, (double Duration, int[] Parents, int Line)> tasks)
+    {
+        if (tasks.Count == 0) throw new SimInputException($"{source}: job {jobId} has no task with a DAG-encoded name");
         int n = tasks.Count;
         var durations = new double[n];
         var parents = new int[n][];
