@@ -90,14 +90,18 @@ def metrics_table(trace):
                 print(f"| {job} | {label(r)} | " + " | ".join(f"{r[c]:.4f}" if c == "reward" else f"{r[c]:.2f}" for c in cols) + " |")
 
 
-def variants_table(trace):
+ABLATIONS = ["sure", "paper", "uniform", "nomi"]
+LEVERS = ["sure", "ppo", "decay", "r16"]
+
+
+def variants_table(trace, variants):
     print("| job | variant | reward mean +- std | seeds | best tuned heuristic | train s / seed |")
     print("|---|---|---:|---|---:|---:|")
     for job in JOBS:
         best = best_tuned(trace, job)
-        for variant in NAMES:
+        for variant in variants:
             s = stats(learned(trace, job, variant))
-            if s and (variant != "sure" or any(learned(trace, job, v) for v in NAMES if v != "sure")):
+            if s and (variant != "sure" or any(learned(trace, job, v) for v in variants if v != "sure")):
                 mean, std, values = s
                 spread = f"+- {std:.4f}" if len(values) > 1 else "(1 seed)"
                 print(f"| {job} | {NAMES[variant]} | {mean:.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {best['reward']:.4f} | {seconds(job, variant)} |")
@@ -108,14 +112,16 @@ def commands():
         print(f"- `{t['command']}` ({t['train_seconds']} s)")
 
 
-sections = sys.argv[1:] or ["main", "nasa", "variants", "metrics"]
+sections = sys.argv[1:] or ["main", "nasa", "variants", "levers", "metrics"]
 for section in sections:
     if section == "main":
         main_table("clarknet")
     elif section == "nasa":
         main_table("nasa")
     elif section == "variants":
-        variants_table("clarknet")
+        variants_table("clarknet", ABLATIONS)
+    elif section == "levers":
+        variants_table("clarknet", LEVERS)
     elif section == "metrics":
         metrics_table("clarknet")
     elif section == "nasa-metrics":
