@@ -97,13 +97,6 @@ public readonly struct SoftplusFinish : ITernaryOperator
     }
 }
 
-/// <summary>relu(a + b): GraphSAGE's bias and activation.</summary>
-public readonly struct AddRelu : IBinaryOperator
-{
-    public static float Invoke(float a, float b) => MathF.Max(a + b, 0f);
-    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.Max(a + b, Vector256<float>.Zero);
-}
-
 /// <summary>
 /// The decision's Box-Muller angle (Models/Decision/DecisionNoise.cs): t, less a quarter turn where the position is odd,
 /// which DecisionNoise marks by a negative radius uniform r, so that one vectorised cosine gives cos t or sin t.

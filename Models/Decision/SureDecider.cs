@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Sure.Models;
 
@@ -45,7 +47,7 @@ public sealed class SureDecider
     // Noise scratch (DecisionNoise.Transform), as long as the longer of the two above.
     readonly float[] _angle, _scratch, _cosine;
     // [nodes] ring row of each subgraph node.
-    readonly int[] _nodeRingRow, _edgeRingRow;   // ring row of each subgraph node, and of each edge's far end
+    readonly int[] _nodeRingRow;
     // For one group of tasks: [nodes, 2D] layer-0 input [x_v ; mean_u x_u]; [nodes, H] activations; [nodes, 2H] h @ [W_top | W_bot].
     readonly float[] _layer0Input, _h, _y;
     // [E-1, H, 2H] sage.e.weight's two halves side by side, refreshed each call.
@@ -87,7 +89,6 @@ public sealed class SureDecider
         int maxEdges = _n * anchorsPerTask * (1 + _k2 + _k2 * Math.Max(_k2 - 1, 0) / 2);
         var noEdges = new int[maxEdges];
         _sampler.Graph.Rebuild(Math.Max(1, maxNodes), noEdges, noEdges, undirected: true);
-        _edgeRingRow = new int[2 * maxEdges];
         _actionMean = new float[_n];
     }
 
@@ -259,9 +260,6 @@ public sealed class SureDecider
             int task = slot == 0 ? i : slots[i * _K + slot - 1];
             _nodeRingRow[v] = RingTime(oldest, t) * _n + task;
         }
-        var cols = _sampler.Graph.Cols;
-        int edges = _sampler.Graph.RowPtr[nodes];
-        for (int e = 0; e < edges; e++) _edgeRingRow[e] = _nodeRingRow[cols[e]];
     }
 
     // SPEC 4.3 over the block-diagonal graph of all tasks, and the mean readout into _hg. Tasks go through in groups
@@ -314,7 +312,8 @@ public sealed class SureDecider
             Gemm.Multiply<float>(h, false, _sideBySide.AsSpan((e - 1) * H * 2 * H, H * 2 * H), false, y, count, 2 * H, H, threads: _threads);
             var b = _model.SageBiases[e].Value.Span;
             bool readout = e == _E - 1;
-            AggregateAfterProduct(y, b, h, firstTask, endTask, readout);
+            if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated) AggregateAfterProductVector(y, b, h, firstTask, endTask, readout);
+            else AggregateAfterProduct(y, b, h, firstTask, endTask, readout);
         }
     }
 
@@ -325,11 +324,38 @@ public sealed class SureDecider
     {
         int D = _D, width = 2 * D;
         var rowPtr = _sampler.Graph.RowPtr;
+        var cols = _sampler.Graph.Cols;
+        if (D == Vector256<float>.Count && Vector256.IsHardwareAccelerated)
+        {
+            ref float ringStart = ref MemoryMarshal.GetReference(ring);
+            ref float inputStart = ref MemoryMarshal.GetReference(input);
+            for (int local = 0; local < count; local++)
+            {
+                int v = firstNode + local;
+                Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[v] * D)).StoreUnsafe(ref inputStart, (nuint)(local * width));
+                int first = rowPtr[v], last = rowPtr[v + 1];
+                var sum = Vector256<float>.Zero;
+                for (int e = first; e < last; e++) sum += Vector256.LoadUnsafe(ref ringStart, (nuint)(_nodeRingRow[cols[e]] * D));
+                if (last > first) sum *= 1f / (last - first);
+                sum.StoreUnsafe(ref inputStart, (nuint)(local * width + D));
+            }
+            return;
+        }
         for (int local = 0; local < count; local++)
         {
             int v = firstNode + local;
+            var mean = input.Slice(local * width + D, D);
             ring.Slice(_nodeRingRow[v] * D, D).CopyTo(input.Slice(local * width, D));
-            RowGather.Mean(ring, D, 0, _edgeRingRow.AsSpan(rowPtr[v], rowPtr[v + 1] - rowPtr[v]), 0, input.Slice(local * width + D, D));
+            mean.Clear();
+            int first = rowPtr[v], last = rowPtr[v + 1];
+            if (first == last) continue;
+            for (int e = first; e < last; e++)
+            {
+                var other = ring.Slice(_nodeRingRow[cols[e]] * D, D);
+                for (int d = 0; d < D; d++) mean[d] += other[d];
+            }
+            float inv = 1f / (last - first);
+            for (int d = 0; d < D; d++) mean[d] *= inv;
         }
     }
 
@@ -338,7 +364,22 @@ public sealed class SureDecider
     void AddBiasRelu(Span<float> h, ReadOnlySpan<float> b)
     {
         int H = _H, rows = h.Length / H;
-        for (int r = 0; r < rows; r++) Simd.Map<AddRelu>(h.Slice(r * H, H), b, h.Slice(r * H, H));
+        if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
+        {
+            ref float h0 = ref MemoryMarshal.GetReference(h);
+            ref float b0 = ref MemoryMarshal.GetReference(b);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < H; c += Vector256<float>.Count)
+                    Vector256.Max(Vector256.LoadUnsafe(ref h0, (nuint)(r * H + c)) + Vector256.LoadUnsafe(ref b0, (nuint)c), Vector256<float>.Zero)
+                        .StoreUnsafe(ref h0, (nuint)(r * H + c));
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            var row = h.Slice(r * H, H);
+            TensorPrimitives.Add(row, b, row);
+            TensorPrimitives.Max(row, 0f, row);
+        }
     }
 
     // For the nodes of tasks firstTask .. endTask - 1 (rows of y and h local to the group):
@@ -347,22 +388,88 @@ public sealed class SureDecider
     // y: [count, 2H]  b: [H]  h: [count, H]
     void AggregateAfterProduct(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, int firstTask, int endTask, bool readout)
     {
-        int H = _H, stride = 2 * H;
+        int H = _H;
         var rowPtr = _sampler.Graph.RowPtr;
         var cols = _sampler.Graph.Cols;
         var taskStarts = _sampler.TaskStarts.Span;
         int firstNode = taskStarts[firstTask];
+        Span<float> row = stackalloc float[H];
         for (int i = firstTask; i < endTask; i++)
         {
             var readoutRow = _hg.AsSpan(i * H, H);
             for (int v = taskStarts[i]; v < taskStarts[i + 1]; v++)
             {
-                int local = v - firstNode;
-                RowGather.MeanAddRelu(y, stride, H, cols.AsSpan(rowPtr[v], rowPtr[v + 1] - rowPtr[v]), firstNode, y.Slice(local * stride, H), b,
-                    readout ? readoutRow : h.Slice(local * H, H), accumulate: readout);
+                var target = readout ? row : h.Slice((v - firstNode) * H, H);
+                int first = rowPtr[v], last = rowPtr[v + 1];
+                target.Clear();
+                for (int e = first; e < last; e++) TensorPrimitives.Add(target, y.Slice((cols[e] - firstNode) * 2 * H + H, H), target);
+                if (last > first) TensorPrimitives.Multiply(target, 1f / (last - first), target);
+                TensorPrimitives.Add(target, y.Slice((v - firstNode) * 2 * H, H), target);
+                TensorPrimitives.Add(target, b, target);
+                TensorPrimitives.Max(target, 0f, target);
+                if (readout) TensorPrimitives.Add(readoutRow, target, readoutRow);
             }
             int size = taskStarts[i + 1] - taskStarts[i];
             if (readout && size > 0) TensorPrimitives.Multiply(readoutRow, 1f / size, readoutRow);
+        }
+    }
+
+    // target[at] = relu(sum * inv + y[self] + b[bias]), or += it when accumulate (the readout).
+    static void Finish(Vector256<float> sum, float inv, ref float y, nuint self, ref float b, nuint bias, ref float target, nuint at, bool accumulate)
+    {
+        var value = Vector256.Max(sum * inv + Vector256.LoadUnsafe(ref y, self) + Vector256.LoadUnsafe(ref b, bias), Vector256<float>.Zero);
+        if (accumulate) value += Vector256.LoadUnsafe(ref target, at);
+        value.StoreUnsafe(ref target, at);
+    }
+
+    // AggregateAfterProduct for H a multiple of the vector width: 32 columns at a time in four registers.
+    void AggregateAfterProductVector(ReadOnlySpan<float> y, ReadOnlySpan<float> b, Span<float> h, int firstTask, int endTask, bool readout)
+    {
+        int H = _H, stride = 2 * H, width = Vector256<float>.Count;
+        var rowPtr = _sampler.Graph.RowPtr;
+        var cols = _sampler.Graph.Cols;
+        var taskStarts = _sampler.TaskStarts.Span;
+        int firstNode = taskStarts[firstTask];
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref float b0 = ref MemoryMarshal.GetReference(b);
+        ref float h0 = ref MemoryMarshal.GetReference(h);
+        ref float g0 = ref MemoryMarshal.GetArrayDataReference(_hg);
+        for (int i = firstTask; i < endTask; i++)
+        {
+            int taskFirst = taskStarts[i], taskEnd = taskStarts[i + 1];
+            for (int v = taskFirst; v < taskEnd; v++)
+            {
+                int first = rowPtr[v], last = rowPtr[v + 1], local = v - firstNode;
+                float inv = last > first ? 1f / (last - first) : 0f;
+                int c = 0;
+                for (; c + 4 * width <= H; c += 4 * width)
+                {
+                    Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+                    for (int e = first; e < last; e++)
+                    {
+                        nuint src = (nuint)((cols[e] - firstNode) * stride + H + c);
+                        s0 += Vector256.LoadUnsafe(ref y0, src);
+                        s1 += Vector256.LoadUnsafe(ref y0, src + (nuint)width);
+                        s2 += Vector256.LoadUnsafe(ref y0, src + (nuint)(2 * width));
+                        s3 += Vector256.LoadUnsafe(ref y0, src + (nuint)(3 * width));
+                    }
+                    ref float target = ref readout ? ref g0 : ref h0;
+                    nuint self = (nuint)(local * stride + c), bias = (nuint)c, at = (nuint)((readout ? i : local) * H + c), w = (nuint)width;
+                    Finish(s0, inv, ref y0, self, ref b0, bias, ref target, at, readout);
+                    Finish(s1, inv, ref y0, self + w, ref b0, bias + w, ref target, at + w, readout);
+                    Finish(s2, inv, ref y0, self + 2 * w, ref b0, bias + 2 * w, ref target, at + 2 * w, readout);
+                    Finish(s3, inv, ref y0, self + 3 * w, ref b0, bias + 3 * w, ref target, at + 3 * w, readout);
+                }
+                for (; c < H; c += width)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int e = first; e < last; e++) s += Vector256.LoadUnsafe(ref y0, (nuint)((cols[e] - firstNode) * stride + H + c));
+                    ref float target = ref readout ? ref g0 : ref h0;
+                    Finish(s, inv, ref y0, (nuint)(local * stride + c), ref b0, (nuint)c, ref target, (nuint)((readout ? i : local) * H + c), readout);
+                }
+            }
+            int size = taskEnd - taskFirst;
+            if (readout && size > 0) TensorPrimitives.Multiply(_hg.AsSpan(i * H, H), 1f / size, _hg.AsSpan(i * H, H));
         }
     }
 }

@@ -72,63 +72,6 @@ public class SimdTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void Add_relu_vector_equals_scalar(int n)
-    {
-        var a = Values(n, 3);
-        var b = Values(n, 4);
-        var vector = new float[n];
-        var scalar = new float[n];
-        Simd.Map<AddRelu>(a, b, vector);
-        Simd.MapScalar<AddRelu>(a, b, scalar);
-        Assert.Equal(scalar, vector);
-        for (int k = 0; k < n; k++) Assert.Equal(MathF.Max(a[k] + b[k], 0f), vector[k]);
-    }
-
-    // x: 12 rows of stride width + 5 (the gathered columns start at 3), rows listed with repeats, out of order, or none.
-    [Theory]
-    [MemberData(nameof(Lengths))]
-    public void Gathered_means_vector_equal_scalar(int width)
-    {
-        int stride = width + 5, column = 3, firstRow = 100;
-        var x = Values(12 * stride, 5);
-        int[][] lists = [[], [104], [100, 111, 103], [107, 107, 101, 110, 102, 105, 108]];
-        var self = Values(width, 6);
-        var bias = Values(width, 7);
-        foreach (var rows in lists)
-        {
-            var vector = new float[width];
-            var scalar = new float[width];
-            RowGather.Mean(x, stride, column, rows, firstRow, vector);
-            RowGather.MeanScalar(x, stride, column, rows, firstRow, scalar);
-            Assert.Equal(scalar, vector);
-            for (int c = 0; c < width; c++)   // against the definition, in double
-            {
-                double mean = rows.Length == 0 ? 0 : rows.Average(r => (double)x[(r - firstRow) * stride + column + c]);
-                Assert.True(Math.Abs(mean - vector[c]) <= 1e-5 * (1 + Math.Abs(mean)));
-            }
-            foreach (bool accumulate in new[] { false, true })
-            {
-                var v = Values(width, 8);
-                var sc = (float[])v.Clone();
-                RowGather.MeanAddRelu(x, stride, column, rows, firstRow, self, bias, v, accumulate);
-                RowGather.MeanAddReluScalar(x, stride, column, rows, firstRow, self, bias, sc, accumulate);
-                Assert.Equal(sc, v);
-                var before = Values(width, 8);
-                for (int c = 0; c < width; c++)
-                {
-                    float relu = MathF.Max(scalar[c] + self[c] + bias[c], 0f);
-                    Assert.Equal(accumulate ? before[c] + relu : relu, v[c]);
-                }
-            }
-        }
-    }
-
-    [Fact]
-    public void A_gathered_row_outside_x_is_refused() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => RowGather.Mean(new float[64], 16, 0, [4], 0, new float[16]));
-
-    [Theory]
-    [MemberData(nameof(Lengths))]
     public void Quarter_turn_back_vector_equals_scalar(int n)
     {
         var angle = Values(n, 9).Select(MathF.Abs).ToArray();
