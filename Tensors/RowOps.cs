@@ -88,10 +88,12 @@ public static class RowOps
     /// <summary>
     /// x = softplus(x) in place, bit for bit <see cref="Softplus{T}(ReadOnlySpan{T}, Span{T})"/> (the same operations
     /// in the same order) with its last step vectorised (<see cref="SoftplusFinish"/>), for callers that own scratch.
-    /// x, e, logU: [count]; e and logU are overwritten.
+    /// x: [count]; e, logU: at least [count], overwritten.
     /// </summary>
     public static void Softplus(Span<float> x, Span<float> e, Span<float> logU)
     {
+        e = e[..x.Length];
+        logU = logU[..x.Length];
         TensorPrimitives.Abs(x, e);
         TensorPrimitives.Negate(e, e);
         TensorPrimitives.Exp(e, e);

@@ -112,24 +112,30 @@ public sealed class FaultTests : IDisposable
         ["train", "--job", "small-1", "--iterations", "100000", "--bootstrap", "1", "--hidden", "8", "--threads", "1",
          "--base", "current", "--teacher", "hpa", "--out", _scratch.PathOf("m.safetensors")];
 
-    [Fact]
-    public void Sigterm_during_training_saves_the_model_and_the_log()
+    // A training over earlier files, sent the signal after its first iteration: the model's and the log's paths and the exit code.
+    (string Model, string Log, int ExitCode) TrainAndSignal(string signal)
     {
-        if (!OperatingSystem.IsLinux()) return;                        // signals are sent with kill(1)
         string model = _scratch.Text("m.safetensors", "previous weights");
         string log = _scratch.Text("m.csv", "previous log\n");
         using var process = Start(Train());
         try
         {
             WaitForAnIteration(process);
-            Signal(process, "TERM");
+            Signal(process, signal);
         }
         finally
         {
             if (!process.HasExited) process.Kill();                    // a failed wait leaves no training behind
         }
+        return (model, log, process.ExitCode);
+    }
 
-        Assert.Equal(0, process.ExitCode);
+    [Fact]
+    public void Sigterm_during_training_saves_the_model_and_the_log()
+    {
+        if (!OperatingSystem.IsLinux()) return;                        // signals are sent with kill(1)
+        var (model, log, exitCode) = TrainAndSignal("TERM");
+        Assert.Equal(0, exitCode);
         var trained = SureModel<float>.Load(model);                    // refuses non-finite weights
         Assert.Equal("small-1", trained.Metadata["job"]);
         var lines = File.ReadAllLines(log);
@@ -142,19 +148,7 @@ public sealed class FaultTests : IDisposable
     public void Sigkill_during_training_leaves_the_previous_model_and_log()
     {
         if (!OperatingSystem.IsLinux()) return;
-        string model = _scratch.Text("m.safetensors", "previous weights");
-        string log = _scratch.Text("m.csv", "previous log\n");
-        using var process = Start(Train());
-        try
-        {
-            WaitForAnIteration(process);
-            Signal(process, "KILL");
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill();                    // a failed wait leaves no training behind
-        }
-
+        var (model, log, _) = TrainAndSignal("KILL");
         Assert.Equal("previous weights", File.ReadAllText(model));
         Assert.Equal("previous log\n", File.ReadAllText(log));
     }

@@ -10,19 +10,7 @@ public sealed class RunAndEvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static (int Code, string Out, string Error) Invoke(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try { return (SureCli.Invoke(args), stdout.ToString(), stderr.ToString()); }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    static (int Code, string Out, string Error) Invoke(params string[] args) => CliRunner.Invoke(args);
 
     static void AssertOneLineError(int code, string error, string expected)
     {
