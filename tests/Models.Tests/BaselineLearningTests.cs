@@ -1,0 +1,45 @@
+using Sure.Models.Baselines;
+using Sure.Models.Training;
+using Sure.Sim;
+
+namespace Sure.Models.Tests;
+
+/// <summary>
+/// Each baseline learns through the shared trainer: 30 REINFORCE iterations on small-1 (H = 8, R = 4 rollouts of
+/// 6-hour windows, lr 1e-2, no bootstrap, no validation) take the deterministic policy far above its untrained self on
+/// the first day of the test week. The untrained network keeps p_0 = 4 everywhere (its small head gives a ~ 1):
+/// reward -0.1960 (evaluation seed 11) and -0.1967 (seed 12). Measured trained rewards, seed 11, training seeds 1 / 2:
+/// deepwave -0.0724 / -0.0724, dream -0.0765 / -0.0765, tvw-rl -0.0765 / -0.0724, astgcn -0.0718 / -0.0083,
+/// ccrnn -0.0666 / -0.0724: gains of 0.12 to 0.19, against a spread over training seeds of at most 0.064 (astgcn, else
+/// 0.006) and over evaluation seeds of 0.007. The test asks for a gain of 0.08 with training seed 1.
+/// (Imitation does not serve here: TVW-RL's one job-level action averages a per-task teacher's targets to a ratio
+/// that rounds back to p.)
+/// </summary>
+public class BaselineLearningTests
+{
+    static readonly double[] Workload = WorkloadTrace.ClarkNet().Workload();
+
+    static double Reward(IPolicyNetwork<float> network, JobGraph job, ulong evalSeed) =>
+        LearnedPolicy.Evaluate(network, job, Workload, SimOptions.Default, 10080, 1440, evalSeed).Reward;
+
+    [Theory]
+    [InlineData("deepwave")]
+    [InlineData("dream")]
+    [InlineData("tvw-rl")]
+    [InlineData("astgcn")]
+    [InlineData("ccrnn")]
+    public void Reinforce_beats_the_untrained_network_on_small_1(string architecture)
+    {
+        var job = JobCatalog.Load("small-1");
+        var network = PolicyNetworks.Create(architecture, new SureConfig { H = 8 }, job, seed: 1);
+        double[] before = [Reward(network, job, 11), Reward(network, job, 12)];
+        new SureTrainer(network, job, Workload, SimOptions.Default, new TrainOptions
+        {
+            Iterations = 30, BootstrapIterations = 0, LearningRate = 1e-2, Seed = 1, Rollouts = 4, WindowHours = 6, Threads = 2,
+            ValidationMinutes = 0,
+        }).Run();
+        double[] after = [Reward(network, job, 11), Reward(network, job, 12)];
+        for (int k = 0; k < 2; k++)
+            Assert.True(after[k] > before[k] + 0.08, $"{architecture}, eval seed {11 + k}: untrained {before[k]:F4}, trained {after[k]:F4}");
+    }
+}
