@@ -1,4 +1,5 @@
 using Sure.Models.Baselines;
+using Sure.Models.Training;
 using Sure.Sim;
 
 namespace Sure.Models.Tests;
@@ -256,5 +257,48 @@ public class BaselineTests
         var env = new StreamEnvironment(JobCatalog.Load("small-1"), WorkloadTrace.ClarkNet().Workload(), SimOptions.Default);
         var e = Assert.Throws<SureFileException>(() => new BaselineAutoscaler(network, env));
         Assert.Contains("5 tasks", e.Message);
+    }
+}
+
+/// <summary>The trainer's loss for a baseline is the Gaussian head's term alone (no sampler, MI or KL terms), computed
+/// here independently from the network's action means.</summary>
+public class BaselineLossTests
+{
+    [Theory]
+    [InlineData("dream")]
+    [InlineData("ccrnn")]
+    public void The_loss_is_the_gaussian_term_and_the_imitation_loss_the_squared_distance(string architecture)
+    {
+        var job = BaselineTests.JobOf("small-1");
+        int n = job.TaskCount, T = 3, R = 4, L = 4, D = 8;
+        var network = BaselineTests.Network<double>(architecture, job);
+        var snapshots = BaselineTests.Snapshots(T, job, 41);
+        var rng = new Random(43);
+        var u = Enumerable.Range(0, T * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        double[] advantages = [0.7, -1.2, 0.4];
+
+        // m from the network, log N(u; m, s) by hand
+        var batch = new BaselineBatch<double>(job, T, L, D);
+        for (int t = 0; t < T; t++) batch.Fill(t, snapshots.AsSpan(t * L * n * D, L * n * D));
+        var m = network.ActionMeans(new Tape<double>(inference: true), batch).Value.ToArray();
+        double logStd = network.HeadLogStd.Value.Span[0], s = Math.Exp(logStd), expected = 0, imitation = 0;
+        for (int row = 0; row < T * n; row++)
+        {
+            double z = (u[row] - m[row]) / s;
+            expected += (-0.5 * z * z - logStd - 0.5 * Math.Log(2 * Math.PI)) * advantages[row / n];
+            imitation += (m[row] - u[row]) * (m[row] - u[row]);
+        }
+        expected *= -1.0 / (R * T * n);
+        imitation /= R * T * n;
+
+        var loss = new RolloutLoss<double>(job, new NeighbourIndex(job), T, L, D);
+        var weights = new LossWeights(BetaG: 1, BetaMi: 0.1, BetaKl: 1e-3, UniformSampler: false);
+        var value = loss.Build(new Tape<double>(), network, weights, R, snapshots, u, advantages, seed: 1, firstStream: 0, out var parts);
+        Assert.Equal(expected, value.Value.Span[0], 1e-12);
+        Assert.Equal(0, parts.MutualInformation);
+        Assert.Equal(0, parts.Kl);
+        Assert.Null(loss.LastOutput);
+        var fit = loss.BuildImitation(new Tape<double>(), network, weights, R, snapshots, u, seed: 1, firstStream: 0, out _);
+        Assert.Equal(imitation, fit.Value.Span[0], 1e-12);
     }
 }
