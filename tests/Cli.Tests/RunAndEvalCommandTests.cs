@@ -1,5 +1,7 @@
 using Sure.Models;
+using Sure.Models.Baselines;
 using Sure.Models.Training;
+using Sure.Sim;
 
 namespace Sure.Cli.Tests;
 
@@ -58,10 +60,57 @@ public sealed class RunAndEvalCommandTests : IDisposable
     [InlineData("--features", "all", "bad features 'all'")]
     [InlineData("--dead-band", "1", "bad dead-band 1")]
     [InlineData("--bootstrap-lr", "0", "bad bootstrap-lr 0")]
+    [InlineData("--model", "lstm", "bad model 'lstm'")]
     public void Train_refuses_bad_options_with_one_line(string option, string value, string expected)
     {
         var (code, _, error) = Invoke("train", "--job", "small-1", "--out", Path.Combine(_dir, "m.safetensors"), option, value);
         AssertOneLineError(code, error, expected);
+    }
+
+    [Fact]
+    public void Train_model_writes_a_checkpoint_that_names_its_architecture()
+    {
+        string path = Path.Combine(_dir, "dw.safetensors");
+        var (code, output, _) = Invoke("train", "--model", "deepwave", "--job", "small-1", "--iterations", "1", "--bootstrap", "0",
+            "--hidden", "8", "--threads", "1", "--out", path);
+        Assert.Equal(0, code);
+        Assert.Contains("trained deepwave on small-1", output);
+        var network = PolicyNetworks.Load(path);
+        Assert.Equal("deepwave", network.Architecture);
+        Assert.Equal("small-1", network.Metadata["job"]);
+        Assert.DoesNotContain("sampler", network.Metadata.Keys);
+    }
+
+    [Fact]
+    public void Eval_takes_each_learned_policy_from_the_file_of_its_architecture()
+    {
+        var job = JobCatalog.Load("small-1");
+        string deepwave = Path.Combine(_dir, "dw.safetensors"), ccrnn = Path.Combine(_dir, "cc.safetensors");
+        PolicyNetworks.CreateBaseline("deepwave", new SureConfig { H = 8 }, job, 1).Save(deepwave);
+        PolicyNetworks.CreateBaseline("ccrnn", new SureConfig { H = 8 }, job, 1).Save(ccrnn);
+        var (code, output, _) = Invoke("eval", "--job", "small-1", "--policies", "ccrnn,deepwave,hpa", "--model", $"{deepwave},{ccrnn}", "--json");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("\"policy\":\"ccrnn\"", lines[0]);
+        Assert.Contains("\"policy\":\"deepwave\"", lines[1]);
+    }
+
+    [Fact]
+    public void A_policy_with_a_checkpoint_of_another_architecture_is_one_input_error()
+    {
+        var job = JobCatalog.Load("small-1");
+        string deepwave = Path.Combine(_dir, "dw.safetensors"), ccrnn = Path.Combine(_dir, "cc.safetensors");
+        PolicyNetworks.CreateBaseline("deepwave", new SureConfig { H = 8 }, job, 1).Save(deepwave);
+        PolicyNetworks.CreateBaseline("ccrnn", new SureConfig { H = 8 }, job, 1).Save(ccrnn);
+        var (code, _, error) = Invoke("simulate", "--job", "small-1", "--policy", "ccrnn", "--model", deepwave, "--minutes", "120");
+        AssertOneLineError(code, error, $"policy 'ccrnn' needs a ccrnn model, but {deepwave} holds a deepwave model");
+        (code, _, error) = Invoke("eval", "--job", "small-1", "--policies", "sure", "--model", deepwave);
+        AssertOneLineError(code, error, "policy 'sure' needs a sure model");
+        (code, _, error) = Invoke("simulate", "--job", "small-2", "--policy", "ccrnn", "--model", ccrnn, "--minutes", "120");
+        AssertOneLineError(code, error, "trained for a job of 6 tasks");
+        (code, _, error) = Invoke("simulate", "--job", "small-1", "--policy", "dream", "--minutes", "120");
+        AssertOneLineError(code, error, "policy 'dream' needs --model");
     }
 
     [Fact]
