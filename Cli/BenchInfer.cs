@@ -3,7 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Sure.Autodiff;
 using Sure.Models;
+using Sure.Models.Baselines;
+using Sure.Sim;
+using Sure.Tensors;
 using Sure.Tensors.Devices;
 using Sure.Tensors.Devices.Cuda;
 
@@ -31,7 +35,12 @@ static class BenchInfer
         };
         var seconds = new Option<double>("--seconds") { Description = "Measured time per size", DefaultValueFactory = _ => 2.0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per size instead of a table" };
-        var command = new Command("infer", "Microseconds and bytes allocated per whole-job SURE decision") { tasks, threads, device, seconds, json };
+        var model = new Option<string>("--model")
+        {
+            Description = $"Architecture: sure (SureDecider), or a baseline of SPEC 11 ({string.Join(", ", PolicyNetworks.Names.Skip(1))}: its tape forward on an inference tape, CPU only)",
+            DefaultValueFactory = _ => PolicyArchitecture.Sure,
+        };
+        var command = new Command("infer", "Microseconds and bytes allocated per whole-job decision of SURE or a baseline") { tasks, threads, device, seconds, json, model };
         command.SetAction(parseResult =>
         {
             int[] sizes;
@@ -55,6 +64,15 @@ static class BenchInfer
             if (!(measured > 0 && measured <= 3600))
                 throw new Sure.Sim.SimInputException($"bad --seconds {measured}: a time in (0, 3600]");
             string deviceName = parseResult.GetValue(device)!.Trim().ToLowerInvariant();
+            string architecture = parseResult.GetValue(model)!;
+            if (!PolicyNetworks.Names.Contains(architecture))
+                throw new SimInputException($"bad model '{architecture}': expected {string.Join(", ", PolicyNetworks.Names)}");
+            if (architecture != PolicyArchitecture.Sure)
+            {
+                if (deviceName != "cpu") throw new SimInputException($"bad device '{deviceName}' for {architecture}: the baselines run on the CPU only");
+                RunBaseline(architecture, sizes, parseResult.GetValue(json), Math.Max(0.05, measured));
+                return 0;
+            }
             IComputeBackend? backend = null;
             if (deviceName != "cpu" && !Backends.TryCreate(deviceName, out backend, out var reason))
             {
@@ -106,6 +124,68 @@ static class BenchInfer
                 if (graphMedian is { } g) row.Add(Num(g, "F1"));
                 table.AddRow(row.ToArray());
             }
+        }
+        if (!asJson) AnsiConsole.Write(table);
+    }
+
+    // A baseline's decision: the monitor's ring (oldest first) into a one-decision batch, the tape forward on an
+    // inference tape (its arena reused), and the new parallelism by SPEC 4.4's rule: what BaselineAutoscaler.Decide does.
+    static void RunBaseline(string architecture, int[] sizes, bool asJson, double target)
+    {
+        var table = new Table().AddColumns("model", "n", "job", "median us", "p10 us", "p90 us", "alloc B/decision");
+        foreach (int n in sizes)
+        {
+            var config = new SureConfig();
+            var dag = DecisionJob.ForBenchmark(n);
+            var network = PolicyNetworks.CreateBaseline(architecture, config, dag, seed: 0);
+            var batch = new BaselineBatch<float>(dag, 1, config.L, config.D);
+            var tape = new Tape<float>(inference: true);
+            var rng = new Random(n);
+            var ring = new float[config.L * dag.TaskCount * config.D];
+            for (int i = 0; i < ring.Length; i++) ring[i] = (float)rng.NextDouble();
+            var p = new int[dag.TaskCount];
+            for (int i = 0; i < p.Length; i++) p[i] = rng.Next(1, config.PMax + 1);
+            var newP = new int[dag.TaskCount];
+
+            void Decide()
+            {
+                batch.Fill(0, ring);
+                tape.Reset();
+                var m = network.ActionMeans(tape, batch).Value.Span;
+                for (int i = 0; i < newP.Length; i++) newP[i] = DecisionMath.Rescale(p[i], DecisionMath.Ratio(m[i], 0), config.PMax);
+            }
+
+            // Warm up until a call stops getting faster (at least 3 calls and 1 s, at most 5 s): the JIT's final code.
+            var clock = Stopwatch.StartNew();
+            double best = double.MaxValue, perCall = 0;
+            while (clock.Elapsed.TotalSeconds < 5)
+            {
+                var round = Stopwatch.StartNew();
+                int calls = 0;
+                while (calls < 3 || round.Elapsed.TotalSeconds < 0.25) { Decide(); calls++; }
+                perCall = round.Elapsed.TotalSeconds / calls;
+                bool improved = perCall < 0.98 * best;
+                best = Math.Min(best, perCall);
+                if (!improved && clock.Elapsed.TotalSeconds >= 1) break;
+            }
+            int reps = (int)Math.Clamp(target / perCall, 5, 200_000);
+            var times = new double[reps];
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            for (int r = 0; r < reps; r++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                Decide();
+                times[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            double allocated = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / reps;
+            Array.Sort(times);
+            double median = times[reps / 2], p10 = times[reps / 10], p90 = times[Math.Min(reps - 1, reps * 9 / 10)];
+            if (asJson)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"bench\":\"infer\",\"model\":\"{architecture}\",\"device\":\"cpu\",\"n\":{dag.TaskCount},\"median_us\":{median:F2},\"p10_us\":{p10:F2},\"p90_us\":{p90:F2},\"reps\":{reps},\"threads\":1,\"alloc_bytes_per_decision\":{allocated:F0},\"job\":\"{dag.Name}\"}}"));
+            else
+                table.AddRow(architecture, n.ToString(CultureInfo.InvariantCulture), Markup.Escape(dag.Name), median.ToString("F1", CultureInfo.InvariantCulture),
+                    p10.ToString("F1", CultureInfo.InvariantCulture), p90.ToString("F1", CultureInfo.InvariantCulture), allocated.ToString("F0", CultureInfo.InvariantCulture));
         }
         if (!asJson) AnsiConsole.Write(table);
     }

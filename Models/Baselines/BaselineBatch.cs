@@ -56,4 +56,13 @@ public sealed class BaselineBatch<T> where T : unmanaged, IFloatingPointIeee754<
         _state = state;
         return state;
     }
+
+    /// <summary>As above with an argument for the builder (e.g. H), so that a static lambda serves and nothing is allocated per call.</summary>
+    public TState State<TState, TArg>(TArg argument, Func<BaselineBatch<T>, TArg, TState> build) where TState : class
+    {
+        if (_state is TState state) return state;
+        state = build(this, argument);
+        _state = state;
+        return state;
+    }
 }

@@ -68,7 +68,7 @@ public sealed class Ccrnn<T> : BaselineNetwork<T> where T : unmanaged, IFloating
     {
         int n = batch.Tasks, B = batch.Decisions, L = batch.L, D = batch.D, H = Config.H;
         if (n != Tasks) throw new ArgumentException($"this CCRNN model was built for {Tasks} tasks, the job has {n}");
-        var state = batch.State(b => new State(new T[b.L * b.Tasks * b.Decisions * b.D], Tensor<T>.Zeros(b.Tasks * b.Decisions, H),
+        var state = batch.State(H, static (b, H) => new State(new T[b.L * b.Tasks * b.Decisions * b.D], Tensor<T>.Zeros(b.Tasks * b.Decisions, H),
             GraphStructures.TaskMajorToDecisionMajor(b.Tasks, b.Decisions)));
         var snapshots = batch.Snapshots.Span;
         var inputs = state.Inputs.AsSpan();

@@ -51,7 +51,7 @@ public sealed class Dream<T> : BaselineNetwork<T> where T : unmanaged, IFloating
     public override Var<T> ActionMeans(Tape<T> tape, BaselineBatch<T> batch)
     {
         int n = batch.Tasks, B = batch.Decisions, L = batch.L, D = batch.D;
-        var state = batch.State(b => Build(b, Config.H));
+        var state = batch.State(Config.H, static (b, hidden) => Build(b, hidden));
 
         // Span means (constants).
         var snapshots = batch.Snapshots.Span;

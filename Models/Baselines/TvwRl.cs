@@ -31,7 +31,7 @@ public sealed class TvwRl<T> : BaselineNetwork<T> where T : unmanaged, IFloating
     public override Var<T> ActionMeans(Tape<T> tape, BaselineBatch<T> batch)
     {
         int n = batch.Tasks, B = batch.Decisions, L = batch.L, D = batch.D, G = D + 1, H = Config.H;
-        var state = batch.State(b => new State(new T[b.L * b.Decisions * (b.D + 1)], Tensor<T>.Zeros(b.Decisions, Config.H),
+        var state = batch.State(H, static (b, H) => new State(new T[b.L * b.Decisions * (b.D + 1)], Tensor<T>.Zeros(b.Decisions, H),
             [.. Enumerable.Range(0, b.Decisions * b.Tasks).Select(row => row / b.Tasks)]));
 
         // Job-level features (constants: no gradient reaches the input).
