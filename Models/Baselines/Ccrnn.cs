@@ -80,15 +80,15 @@ public sealed class Ccrnn<T> : BaselineNetwork<T> where T : unmanaged, IFloating
         // Coupled adjacencies.
         var e0 = tape.Param(_embedding);
         var e1 = tape.MatMul(e0, tape.Param(_coupling));
-        Var<T>[] adjacency = [Adjacency(tape, e0), Adjacency(tape, e1)];
+        Var<T> adjacency0 = Adjacency(tape, e0), adjacency1 = Adjacency(tape, e1);
 
         var h0 = tape.Constant(state.Zeros);
         var h1 = h0;
         for (int s = 0; s < L; s++)
         {
             var x = tape.Constant(new Tensor<T>(state.Inputs, s * n * B * D, new Shape(n * B, D)));
-            h0 = Step(tape, 0, adjacency[0], x, h0, n, B);
-            h1 = Step(tape, 1, adjacency[1], h0, h1, n, B);
+            h0 = Step(tape, 0, adjacency0, x, h0, n, B);
+            h1 = Step(tape, 1, adjacency1, h0, h1, n, B);
         }
         return Head(tape, tape.GatherRows(h1, state.ToDecisionMajor));
     }

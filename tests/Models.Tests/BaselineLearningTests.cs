@@ -1,3 +1,4 @@
+using Sure.Tests;
 using Sure.Models.Baselines;
 using Sure.Models.Training;
 using Sure.Sim;
@@ -41,5 +42,33 @@ public class BaselineLearningTests
         double[] after = [Reward(network, job, 11), Reward(network, job, 12)];
         for (int k = 0; k < 2; k++)
             Assert.True(after[k] > before[k] + 0.08, $"{architecture}, eval seed {11 + k}: untrained {before[k]:F4}, trained {after[k]:F4}");
+    }
+}
+
+/// <summary>A baseline's warm training iteration (rollouts, loss, backward, Adam) and its warm decision allocate nothing.</summary>
+public class BaselineAllocationTests
+{
+    [Theory]
+    [InlineData("deepwave")]
+    [InlineData("dream")]
+    [InlineData("tvw-rl")]
+    [InlineData("astgcn")]
+    [InlineData("ccrnn")]
+    public void A_warm_training_iteration_and_a_warm_decision_allocate_nothing(string architecture)
+    {
+        var job = JobCatalog.Load("small-1");
+        var workload = WorkloadTrace.ClarkNet().Workload();
+        var network = PolicyNetworks.Create(architecture, new SureConfig { H = 8, L = 60 }, job, 1);
+        var trainer = new SureTrainer(network, job, workload, SimOptions.Default,
+            new TrainOptions { Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = 1, ValidationMinutes = 0 });
+        Assert.Equal(0, Allocations.SteadyState(() => trainer.Step(), warmUp: 3, calls: 2, rounds: 3));
+
+        var env = new StreamEnvironment(job, workload, SimOptions.Default);
+        var policy = new BaselineAutoscaler((IBaselineNetwork<float>)network, env);
+        var p = new int[job.TaskCount];
+        policy.Initialize(env, p);
+        env.Reset(10080, p, 1);
+        env.Step(p);
+        Assert.Equal(0, Allocations.SteadyState(() => policy.Decide(env, p), warmUp: 5, calls: 3, rounds: 3));
     }
 }
