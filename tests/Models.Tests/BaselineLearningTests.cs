@@ -72,3 +72,32 @@ public class BaselineAllocationTests
         Assert.Equal(0, Allocations.SteadyState(() => policy.Decide(env, p), warmUp: 5, calls: 3, rounds: 3));
     }
 }
+
+/// <summary>The trainer's determinism holds for the baselines: the same seed gives the same logs and weights whatever the
+/// thread count (the rollouts share the network; each worker has its own batch and its state).</summary>
+public class BaselineDeterminismTests
+{
+    [Theory]
+    [InlineData("dream")]
+    [InlineData("astgcn")]
+    public void Same_seed_gives_identical_logs_and_weights_whatever_the_thread_count(string architecture)
+    {
+        var job = JobCatalog.Load("small-1");
+        var workload = WorkloadTrace.ClarkNet().Workload();
+        (IReadOnlyList<IterationLog>, float[][]) Train(int threads)
+        {
+            var network = PolicyNetworks.Create(architecture, new SureConfig { H = 8 }, job, 4);
+            var logs = new SureTrainer(network, job, workload, SimOptions.Default, new TrainOptions
+            {
+                Iterations = 3, BootstrapIterations = 1, Seed = 9, Rollouts = 3, WindowHours = 3, Threads = threads, ValidationMinutes = 0,
+                Epochs = 2,
+            }).Run();
+            return (logs, network.Parameters.Select(p => p.Value.ToArray()).ToArray());
+        }
+        var (logs1, weights1) = Train(1);
+        var (logs3, weights3) = Train(3);
+        Assert.Equal(logs1.Select(l => (l.MeanReward, l.Loss, l.GradNorm)), logs3.Select(l => (l.MeanReward, l.Loss, l.GradNorm)));
+        for (int p = 0; p < weights1.Length; p++) Assert.Equal(weights1[p], weights3[p]);
+        Assert.NotEqual(weights1[0], PolicyNetworks.Create(architecture, new SureConfig { H = 8 }, job, 4).Parameters[0].Value.ToArray());
+    }
+}
