@@ -9,6 +9,9 @@ batches, one weight matrix per gate). For each model and job shape it writes, un
 <model>.<shape>.expected.safetensors  snapshots [B, L, n, D], edges [m, 2] (parent, child), order [n] (topological,
                                       smallest ready task first), dy [B*n], m [B*n] and grad.<param> of sum(m * dy)
 Everything is float64, drawn from a fixed seed per (model, shape), so re-running reproduces the files.
+gru_cell.safetensors and lstm_cell.safetensors: one step of torch's GRUCell / LSTMCell (rows 3, input 4, hidden 5) with
+the per-gate weights cell.{weight,bias}_{ih,hh}.<gate>, inputs x, h (c), upstream dh (dc), outputs h_next (c_next) and
+grad.<name> for the inputs and every weight.
 """
 import json
 import math
@@ -231,8 +234,38 @@ def write_case(name, shape_name):
     write_safetensors(os.path.join(OUT_DIR, "%s.%s.expected.safetensors" % (name, shape_name)), expected)
 
 
+def write_cell(name, gates, with_c):
+    """One step of torch's GRUCell or LSTMCell on rows = 3, in = 4, hidden H: its output(s) and the gradients of
+    sum(h' * dh) (+ sum(c' * dc)) with respect to x, h, c and every per-gate weight."""
+    torch.manual_seed(zlib.crc32(name.encode()))
+    prefix, inp, rows = "cell", 4, 3
+    params = {pname: (0.5 * torch.randn(*pshape)).requires_grad_(True) for pname, pshape in gate_shapes(prefix, gates, inp)}
+    x = torch.randn(rows, inp).requires_grad_(True)
+    h = torch.randn(rows, H).requires_grad_(True)
+    c = torch.randn(rows, H).requires_grad_(True)
+    dh, dc = torch.randn(rows, H), torch.randn(rows, H)
+    if with_c:
+        out_h, out_c = cell_call(torch.nn.LSTMCell(inp, H), prefix, gates, params, x, (h, c))
+        objective = (out_h * dh).sum() + (out_c * dc).sum()
+        inputs = [x, h, c]
+    else:
+        out_h = cell_call(torch.nn.GRUCell(inp, H), prefix, gates, params, x, h)
+        objective = (out_h * dh).sum()
+        inputs = [x, h]
+    grads = torch.autograd.grad(objective, inputs + list(params.values()))
+    tensors = {"x": x, "h": h, "dh": dh, "h_next": out_h, "grad.x": grads[0], "grad.h": grads[1]}
+    if with_c:
+        tensors.update({"c": c, "dc": dc, "c_next": out_c, "grad.c": grads[2]})
+    for (pname, value), g in zip(params.items(), grads[len(inputs):]):
+        tensors[pname] = value
+        tensors["grad." + pname] = g
+    write_safetensors(os.path.join(OUT_DIR, "%s.safetensors" % name), tensors)
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
+    write_cell("gru_cell", "rzn", with_c=False)
+    write_cell("lstm_cell", "ifgo", with_c=True)
     for name in MODELS:
         for shape_name in SHAPES:
             write_case(name, shape_name)
