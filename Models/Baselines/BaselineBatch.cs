@@ -10,7 +10,7 @@ namespace Sure.Models.Baselines;
 /// </summary>
 public sealed class BaselineBatch<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    object? _state;
+    object? _state, _stateArgument;
     readonly T[] _values;
 
     public BaselineBatch(JobGraph job, int decisions, int spanMinutes, int features)
@@ -60,9 +60,11 @@ public sealed class BaselineBatch<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>As above with an argument for the builder (e.g. H), so that a static lambda serves and nothing is allocated per call.</summary>
     public TState State<TState, TArg>(TArg argument, Func<BaselineBatch<T>, TArg, TState> build) where TState : class
     {
-        if (_state is TState state) return state;
+        // The argument is part of the key: a network of another H on the same batch rebuilds.
+        if (_state is TState state && _stateArgument is TArg held && EqualityComparer<TArg>.Default.Equals(held, argument)) return state;
         state = build(this, argument);
         _state = state;
+        _stateArgument = argument;
         return state;
     }
 }

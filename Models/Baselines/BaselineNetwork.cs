@@ -37,9 +37,9 @@ public abstract class BaselineNetwork<T> : IBaselineNetwork<T> where T : unmanag
 
     /// <summary>
     /// SURE's initialisation (SureModel.Create): every weight Glorot-uniform from Philox(seed, stream = registration
-    /// index, index = element), a vector counting as [n, 1] and a [k, a, b] tensor as fan_in a*k... (first axis in,
-    /// last out); biases 0; head.log_std = log_std_init; then head.weight times <paramref name="headScale"/> (the trainer's
-    /// small last layer, SureTrainer.HeadInitScale).
+    /// index, index = element) with fan_out the last axis and fan_in the rest (a vector [n] counts as [n, 1]); biases 0;
+    /// head.log_std = log_std_init; then head.weight times <paramref name="headScale"/> (the trainer's small last layer,
+    /// SureTrainer.HeadInitScale).
     /// </summary>
     public void Initialise(ulong seed, double headScale)
     {
