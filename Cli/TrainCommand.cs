@@ -38,6 +38,7 @@ static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Gradient steps per batch of rollouts in the REINFORCE phase: 1 = REINFORCE, more = PPO's clipped surrogate", DefaultValueFactory = _ => 1 };
         var clip = new Option<double>("--clip") { Description = "PPO's clip range (with --epochs > 1)", DefaultValueFactory = _ => 0.2 };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant, or linear (the REINFORCE rate falls linearly to lr / J over its J iterations)", DefaultValueFactory = _ => "constant" };
+        var credit = new Option<double>("--task-credit") { Description = "Per-task credit w in [0, 1]: a task's advantage is (1 - w) the job's plus w its own, from its share of the span reward (0 = SPEC 6)", DefaultValueFactory = _ => 0 };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate in the REINFORCE phase", DefaultValueFactory = _ => 1e-3 };
         var hidden = new Option<int>("--hidden") { Description = "H, the hidden width", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Weights file to write (safetensors)", Required = true };
@@ -47,7 +48,7 @@ static class TrainCommand
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
-        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -94,6 +95,8 @@ static class TrainCommand
                 "linear" => RateSchedule.Linear,
                 _ => throw new SimInputException($"bad lr-schedule '{scheduleName}': expected constant or linear"),
             };
+            double taskCredit = parse.GetValue(credit);
+            if (!(taskCredit >= 0 && taskCredit <= 1)) throw new SimInputException($"bad task-credit {taskCredit}: need a number in [0, 1]");
             int h = parse.GetValue(hidden);
             if (h is < 1 or > SureConfig.MaxH) throw new SimInputException($"bad hidden {h}: need 1..{SureConfig.MaxH}");
 
@@ -127,6 +130,7 @@ static class TrainCommand
                 Epochs = epochCount,
                 Clip = clipRange,
                 Schedule = rateSchedule,
+                TaskCredit = taskCredit,
             });
             var sim = SimOptions.Default;
             var model = SureTrainer.CreateModel(new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, options.Seed);

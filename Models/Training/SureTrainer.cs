@@ -33,6 +33,8 @@ public sealed class SureTrainer
     readonly SureModel<float>[] _replicas;
     readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
+    // [R, T, n]: the loss's advantage per row; with per-task credit the span rewards' task shares and their advantages.
+    readonly double[] _rowAdvantages, _shares, _shareReturns, _shareAdvantages;
     readonly int[] _start;                                // [n] the window's starting parallelism
     readonly LossValues[] _lossValues;
     readonly LossWeights _weights;
@@ -59,6 +61,8 @@ public sealed class SureTrainer
             throw new ArgumentException($"DeadBand = {options.DeadBand} must be in [0, 1)");
         if (options.Epochs < 1) throw new ArgumentException($"Epochs = {options.Epochs} must be at least 1");
         if (!(options.Clip > 0 && options.Clip < 1)) throw new ArgumentException($"Clip = {options.Clip} must be in (0, 1)");
+        if (!(options.TaskCredit >= 0 && options.TaskCredit <= 1))
+            throw new ArgumentException($"TaskCredit = {options.TaskCredit} must be in [0, 1]");
         if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
             throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (sim.MaxParallelism != model.Config.PMax)
@@ -96,6 +100,11 @@ public sealed class SureTrainer
         _rewards = new double[R * T];
         _returns = new double[R * T];
         _advantages = new double[R * T];
+        _rowAdvantages = new double[R * T * _n];
+        int shareCount = options.TaskCredit > 0 ? R * T * _n : 0;
+        _shares = new double[shareCount];
+        _shareReturns = new double[shareCount];
+        _shareAdvantages = new double[shareCount];
         _lossValues = new LossValues[R];
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
@@ -285,6 +294,7 @@ public sealed class SureTrainer
             ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
             Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
             Losses.Advantages(_returns, T, _advantages);
+            RowAdvantages();
             _adam.Lr = (float)LearningRateAt(iteration);
             // Epoch 0 is REINFORCE and records ln N(u) per row; later epochs are PPO's, with ratios against it. The log
             // (loss and its parts, the gradient's norm) is epoch 0's.
@@ -309,6 +319,24 @@ public sealed class SureTrainer
         }
         return new IterationLog(_completed, phase, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
             _model.HeadLogStd.Value.Span[0], _clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Each row's advantage (rollout r, decision t, task i): the job's A_{r,t}, or with per-task credit w
+    /// (1 - w) A_{r,t} + w A^task_{r,t,i}, A^task from the span rewards' task shares (Losses.TaskAdvantages); both are
+    /// normalised, so w weighs two signals of the same scale.
+    /// </summary>
+    void RowAdvantages()
+    {
+        int n = _n, T = Options.WindowHours;
+        double w = Options.TaskCredit;
+        if (w > 0) Losses.TaskAdvantages(_shares, T, n, Options.Gamma, _shareReturns, _shareAdvantages);
+        for (int step = 0; step < _advantages.Length; step++)
+            for (int i = 0; i < n; i++)
+            {
+                int row = step * n + i;
+                _rowAdvantages[row] = w > 0 ? (1 - w) * _advantages[step] + w * _shareAdvantages[row] : _advantages[step];
+            }
     }
 
     /// <summary>The REINFORCE phase's learning rate at an iteration (0-based, counting the bootstrap's): LearningRate, or
@@ -491,6 +519,7 @@ public sealed class SureTrainer
                     }
                 }
                 o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
+                if (o._shares.Length > 0) _env.RewardShares(o._shares.AsSpan((r * T + t) * n, n));
             }
         }
 
@@ -511,7 +540,7 @@ public sealed class SureTrainer
             var replica = PrepareReplica(r);
             int T = o.Options.WindowHours;
             var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
+                o._rowAdvantages.AsSpan(r * T * o._n, T * o._n), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
                 epoch == 0 ? [] : o._logDensity[r], epoch == 0 ? o._logDensity[r] : [], out var values);
             if (epoch == 0) o._lossValues[r] = values;
             _tape.Backward(loss);
