@@ -16,13 +16,13 @@ static class EvalCommand
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job name, sample job id, random:N[:SEED], or all (the six paper jobs)", DefaultValueFactory = _ => "all" };
-        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant, sure (needs --model)", DefaultValueFactory = _ => DefaultPolicies };
+        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant, and the learned sure, deepwave, dream, tvw-rl, astgcn, ccrnn (each needs a --model file of its architecture)", DefaultValueFactory = _ => DefaultPolicies };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet); the last 10,080 minutes are the test week" };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
         var seed = new Option<ulong>("--seed") { Description = "Noise seed (the same for every policy)", DefaultValueFactory = _ => 1UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per (job, policy) instead of a table" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
-        var model = new Option<string?>("--model") { Description = "SURE weights (safetensors) for the policy 'sure'" };
+        var model = new Option<string?>("--model") { Description = "Checkpoints (safetensors, comma-separated) for the learned policies: each policy takes the file whose metadata names its architecture" };
         var fleet = new Option<string?>("--jobs") { Description = "Many jobs (instead of --job): train, validation or test (the fleet split, docs/fleet.md) or comma-separated job ids; adds a summary per policy (mean, median, worst, jobs won against the best tuned heuristic)" };
         var limit = new Option<int?>("--limit") { Description = "With --jobs: only this many jobs (of a split: a fixed pseudo-random subset)" };
         var threads = new Option<int>("--threads") { Description = "Jobs evaluated at once", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -34,7 +34,12 @@ static class EvalCommand
             var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries);
             string? modelPath = parse.GetValue(model);
             foreach (var name in names) SimCli.CheckPolicy(name, haveModel: modelPath is not null);
-            SureModel<float>? sure = modelPath is null ? null : SimCli.LoadModel(modelPath);
+            var models = SimCli.LoadNetworks(modelPath);
+            foreach (var name in names.Where(SimCli.IsLearned)) SimCli.ModelFor(name, models);
+            // The features the learned models read decide the simulator's (D = 8 or 11): they must agree.
+            if (models.Select(m => m.Network.Config.D).Distinct().Count() > 1)
+                throw new SimInputException($"the --model files read different features ({string.Join(", ", models.Select(m => $"{m.Path}: D = {m.Network.Config.D}"))}); evaluate them separately");
+            IPolicyNetwork<float>? sure = models.Count > 0 ? models[0].Network : null;
             double sigma = parse.GetValue(noise);
             SimCli.CheckNoise(sigma);
             ulong noiseSeed = parse.GetValue(seed);
@@ -62,18 +67,22 @@ static class EvalCommand
             var perJob = new (string Policy, string? Setting, EvalMetrics Metrics)[graphs.Count][];
             void RunAll(Action? advance)
             {
-                Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = threadCount }, g =>
+                try { Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = threadCount }, Evaluate); }
+                // A bad input (a model that does not fit a job) is one error, as with one job, not an aggregate.
+                catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
+
+                void Evaluate(int g)
                 {
                     var env = new StreamEnvironment(graphs[g], workload, options);
                     var rows = new (string, string?, EvalMetrics)[names.Length];
                     for (int k = 0; k < names.Length; k++)
                     {
-                        var policy = SimCli.CreatePolicy(names[k], env, (0, test.Start), noiseSeed, sure);
+                        var policy = SimCli.CreatePolicy(names[k], env, (0, test.Start), noiseSeed, models);
                         rows[k] = (names[k], policy.Setting, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed));
                         advance?.Invoke();
                     }
                     perJob[g] = rows;
-                });
+                }
             }
 
             if (Console.IsErrorRedirected) RunAll(null);

@@ -81,9 +81,12 @@ public sealed class SureAutoscaler : IAutoscaler
     public const string DeadBandKey = "dead_band";
 
     /// <summary>The model's dead band from its metadata; 0 when absent.</summary>
-    public static double DeadBand(SureModel<float> model)
+    public static double DeadBand(SureModel<float> model) => DeadBand(model.Metadata);
+
+    /// <summary>The dead band from a checkpoint's metadata (any architecture); 0 when absent.</summary>
+    public static double DeadBand(IReadOnlyDictionary<string, string> metadata)
     {
-        if (!model.Metadata.TryGetValue(DeadBandKey, out var text)) return 0;
+        if (!metadata.TryGetValue(DeadBandKey, out var text)) return 0;
         if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double band)
             || !(band >= 0 && band < 1))
             throw new SureFileException($"the model's {DeadBandKey} '{text}' is not a number in [0, 1)");
@@ -91,11 +94,14 @@ public sealed class SureAutoscaler : IAutoscaler
     }
 
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
-    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model)
+    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
+
+    /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p.</summary>
+    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata)
     {
-        if (!model.Metadata.TryGetValue(BaseKey, out var kind)) return null;
+        if (!metadata.TryGetValue(BaseKey, out var kind)) return null;
         if (kind != HpaTunedBase) throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase}");
-        if (!model.Metadata.TryGetValue(BaseTargetKey, out var text)
+        if (!metadata.TryGetValue(BaseTargetKey, out var text)
             || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double target)
             || !(target > 0 && target <= 1))
             throw new SureFileException($"the model's {BaseKey} is {HpaTunedBase} but {BaseTargetKey} is missing or not in (0, 1]");

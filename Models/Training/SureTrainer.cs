@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Sure.Models.Baselines;
 using Sure.Sim;
 using Sure.Sim.Autoscalers;
 
 namespace Sure.Models.Training;
 
 /// <summary>
-/// REINFORCE for the SURE policy (SPEC 6). Each iteration draws a window of WindowHours + 1 spans from the training
+/// REINFORCE for the SURE policy (SPEC 6), and with the same recipe for any <see cref="IPolicyNetwork{T}"/> (the
+/// baselines of SPEC 11: their forward replaces SURE's, their loss is the Gaussian head's term alone). Each iteration draws a window of WindowHours + 1 spans from the training
 /// week; R rollouts of it start with p_0 everywhere, and after each span (so the first decision sees a full span of
 /// snapshots) the policy samples u_i ~ N(m_i, exp(log_std)^2), a_i = 2 sigmoid(u_i), p_i' = clamp(round_half_even(a_i p_i),
 /// 1, p_max); decision t's reward is the reward of the span it set. Returns-to-go, Decima's per-step baseline,
@@ -24,13 +26,13 @@ public sealed class SureTrainer
     const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
         DecisionStreams = 1UL << 40;
 
-    readonly SureModel<float> _model;
+    readonly IPolicyNetwork<float> _model;
     readonly JobGraph _job;
     readonly double[] _workload;
     readonly SimOptions _sim;
     readonly Adam<float> _adam, _bootstrapAdam;
     readonly Worker[] _workers;
-    readonly SureModel<float>[] _replicas;
+    readonly IPolicyNetwork<float>[] _replicas;
     readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
     // [R, T, n]: the loss's advantage per row; with per-task credit the span rewards' task shares and their advantages.
@@ -47,10 +49,10 @@ public sealed class SureTrainer
     readonly double _baseTarget = double.NaN;
     // Validation (SPEC 6): the deterministic policy on the validation day, and the best checkpoint so far.
     readonly StreamEnvironment? _validationEnv;
-    readonly SureAutoscaler? _validator;
+    readonly IAutoscaler? _validator;
     readonly float[][] _best;
 
-    public SureTrainer(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
+    public SureTrainer(IPolicyNetwork<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
@@ -86,13 +88,13 @@ public sealed class SureTrainer
         _spanFloats = sim.SpanMinutes * _n * model.Config.D;
 
         int R = options.Rollouts, T = options.WindowHours;
-        _replicas = new SureModel<float>[R];
+        _replicas = new IPolicyNetwork<float>[R];
         _snapshots = new float[R][];
         _u = new float[R][];
         _logDensity = new float[R][];
         for (int r = 0; r < R; r++)
         {
-            _replicas[r] = SureModel<float>.Create(model.Config, 0);
+            _replicas[r] = model is SureModel<float> ? SureModel<float>.Create(model.Config, 0) : model.Replica();
             _snapshots[r] = new float[T * _spanFloats];
             _u[r] = new float[T * _n];
             _logDensity[r] = new float[T * _n];
@@ -108,6 +110,7 @@ public sealed class SureTrainer
         _lossValues = new LossValues[R];
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
+        if (model is IBaselineNetwork<float> baseline) BaselineAutoscaler.CheckFits(baseline, tuningEnv);
         _createTeacher = TeacherFactory(options.Teacher, tuningEnv, options);
         // The residual base goes into the model's metadata now: the validator and every later reader act with it.
         model.Metadata.Remove(SureAutoscaler.BaseKey);
@@ -126,7 +129,7 @@ public sealed class SureTrainer
         if (options.ValidationMinutes > 0)
         {
             _validationEnv = new StreamEnvironment(job, workload, sim);
-            _validator = new SureAutoscaler(model, _validationEnv, options.ValidationSeed, options.Sampler == SamplerKind.Uniform);
+            _validator = LearnedPolicy.Create(model, _validationEnv, options.ValidationSeed, options.Sampler == SamplerKind.Uniform);
         }
     }
 
@@ -230,7 +233,7 @@ public sealed class SureTrainer
     TapeProfile? _profile;
 
     public TrainOptions Options { get; }
-    public SureModel<float> Model => _model;
+    public IPolicyNetwork<float> Model => _model;
     /// <summary>Iterations completed so far (over all calls of Run).</summary>
     public int CompletedIterations => _completed;
     /// <summary>Bytes allocated (all threads) by the last iteration.</summary>
@@ -430,7 +433,7 @@ public sealed class SureTrainer
         _model.Metadata["job"] = _job.Name;
         _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
-        _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
+        if (_model is SureModel<float>) _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
         _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, ModelsJson.Default.TrainOptions);
         _model.Save(path);
     }
@@ -446,6 +449,7 @@ public sealed class SureTrainer
         readonly StreamEnvironment _env;
         readonly Tape<float> _inference = new(inference: true), _tape = new();
         readonly SpanBatch<float> _decision;
+        readonly BaselineBatch<float>? _baselineDecision;    // a baseline's one-decision input (null for SURE)
         readonly SubgraphSampler _sampler = new();
         readonly RolloutLoss<float> _loss;
         readonly int[] _parallelism, _teacherParallelism, _base;
@@ -458,6 +462,7 @@ public sealed class SureTrainer
             _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
             int L = owner._sim.SpanMinutes, D = _env.FeatureCount;
             _decision = new SpanBatch<float>(_env.Neighbours, owner._job.Edges, 1, L, D);
+            if (owner._model is IBaselineNetwork<float>) _baselineDecision = new BaselineBatch<float>(owner._job, 1, L, D);
             _loss = new RolloutLoss<float>(owner._job, _env.Neighbours, owner.Options.WindowHours, L, D);
             _parallelism = new int[owner._n];
             _teacherParallelism = new int[owner._n];
@@ -506,10 +511,18 @@ public sealed class SureTrainer
                 else
                 {
                     ulong stream = first + 4 * (ulong)t;
-                    _decision.Fill(0, snapshots, seed, stream);
                     _inference.Reset();
-                    var output = model.Forward(_inference, _decision.Input, model.Config.K1, model.Config.K2, _sampler, o._weights.UniformSampler);
-                    var mean = output.ActionMean.Value.Span;
+                    ReadOnlySpan<float> mean;
+                    if (model is SureModel<float> sure)
+                    {
+                        _decision.Fill(0, snapshots, seed, stream);
+                        mean = sure.Forward(_inference, _decision.Input, sure.Config.K1, sure.Config.K2, _sampler, o._weights.UniformSampler).ActionMean.Value.Span;
+                    }
+                    else
+                    {
+                        _baselineDecision!.Fill(0, snapshots);
+                        mean = ((IBaselineNetwork<float>)model).ActionMeans(_inference, _baselineDecision).Value.Span;
+                    }
                     for (int i = 0; i < n; i++)
                     {
                         u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
@@ -546,7 +559,7 @@ public sealed class SureTrainer
             _tape.Backward(loss);
         }
 
-        SureModel<float> PrepareReplica(int r)
+        IPolicyNetwork<float> PrepareReplica(int r)
         {
             var o = _owner;
             var replica = o._replicas[r];
