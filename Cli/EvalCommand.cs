@@ -23,9 +23,12 @@ static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per (job, policy) instead of a table" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
         var model = new Option<string?>("--model") { Description = "Checkpoints (safetensors, comma-separated) for the learned policies: each policy takes the file whose metadata names its architecture" };
+        var fleet = new Option<string?>("--jobs") { Description = "Many jobs (instead of --job): train, validation or test (the fleet split, docs/fleet.md) or comma-separated job ids; adds a summary per policy (mean, median, worst, jobs won against the best tuned heuristic)" };
+        var limit = new Option<int?>("--limit") { Description = "With --jobs: only this many jobs (of a split: a fixed pseudo-random subset)" };
+        var threads = new Option<int>("--threads") { Description = "Jobs evaluated at once", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var command = new Command("eval", "Evaluate autoscaling policies over the test week");
-        foreach (var o in new Option[] { job, policies, trace, noise, seed, json, jobs, model }) command.Options.Add(o);
+        foreach (var o in new Option[] { job, fleet, limit, policies, trace, noise, seed, json, jobs, model, threads }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries);
@@ -42,27 +45,43 @@ static class EvalCommand
             ulong noiseSeed = parse.GetValue(seed);
             string jobArg = parse.GetValue(job)!;
             string? jobsFile = parse.GetValue(jobs);
-            var graphs = jobArg == "all"
-                ? JobCatalog.Named.Select(j => JobCatalog.Load(j.Name, jobsFile)).ToList()
-                : [JobCatalog.Load(jobArg, jobsFile)];
+            string? fleetArg = parse.GetValue(fleet);
+            if (fleetArg is not null && parse.GetResult(job) is { Implicit: false })
+                throw new SimInputException("give --job or --jobs, not both");
+            if (fleetArg is null && parse.GetValue(limit) is not null) throw new SimInputException("--limit goes with --jobs");
+            int threadCount = parse.GetValue(threads);
+            SimCli.CheckThreads(threadCount);
+            IReadOnlyList<JobGraph> graphs = fleetArg is not null
+                ? FleetSummary.Jobs(fleetArg, parse.GetValue(limit), jobsFile)
+                : jobArg == "all"
+                    ? JobCatalog.Named.Select(j => JobCatalog.Load(j.Name, jobsFile)).ToList()
+                    : [JobCatalog.Load(jobArg, jobsFile)];
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
             var test = SimCli.TestWeek(workloadTrace);
             var workload = workloadTrace.Workload();
             var options = SimCli.SimOptionsFor(sigma, sure);
             bool asJson = parse.GetValue(json);
 
-            var results = new List<(JobGraph Job, string Policy, string? Setting, EvalMetrics Metrics)>();
+            // Jobs run in parallel (each its own environment and policies; the model's weights are only read); the rows
+            // keep the job order, so the output does not depend on the thread count.
+            var perJob = new (string Policy, string? Setting, EvalMetrics Metrics)[graphs.Count][];
             void RunAll(Action? advance)
             {
-                foreach (var graph in graphs)
+                try { Parallel.For(0, graphs.Count, new ParallelOptions { MaxDegreeOfParallelism = threadCount }, Evaluate); }
+                // A bad input (a model that does not fit a job) is one error, as with one job, not an aggregate.
+                catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
+
+                void Evaluate(int g)
                 {
-                    var env = new StreamEnvironment(graph, workload, options);
-                    foreach (var name in names)
+                    var env = new StreamEnvironment(graphs[g], workload, options);
+                    var rows = new (string, string?, EvalMetrics)[names.Length];
+                    for (int k = 0; k < names.Length; k++)
                     {
-                        var policy = SimCli.CreatePolicy(name, env, (0, test.Start), noiseSeed, models);
-                        results.Add((graph, name, policy.Setting, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed)));
+                        var policy = SimCli.CreatePolicy(names[k], env, (0, test.Start), noiseSeed, models);
+                        rows[k] = (names[k], policy.Setting, Episode.Run(env, policy, test.Start, test.Minutes, noiseSeed));
                         advance?.Invoke();
                     }
+                    perJob[g] = rows;
                 }
             }
 
@@ -71,10 +90,13 @@ static class EvalCommand
                 SimCli.ErrorConsole().Progress().AutoClear(true).Start(ctx =>
                 {
                     var bar = ctx.AddTask("evaluating", maxValue: graphs.Count * names.Length);
-                    RunAll(() => bar.Increment(1));
+                    RunAll(() => { lock (bar) bar.Increment(1); });
                 });
+            var results = graphs.SelectMany((graph, g) => perJob[g].Select(r => (Job: graph, r.Policy, r.Setting, r.Metrics))).ToList();
+            var summaries = fleetArg is null ? [] : FleetSummary.Of(results.Select(r => (r.Job.Name, r.Policy, r.Metrics.Reward)).ToList());
 
             if (asJson)
+            {
                 foreach (var (graph, name, setting, metrics) in results)
                     SimCli.JsonLine(w =>
                     {
@@ -83,6 +105,18 @@ static class EvalCommand
                         if (setting is not null) w.WriteString("setting", setting);
                         SimCli.WriteMetrics(w, metrics);
                     });
+                foreach (var summary in summaries)
+                    SimCli.JsonLine(w =>
+                    {
+                        w.WriteString("summary", fleetArg);
+                        w.WriteString("policy", summary.Policy);
+                        w.WriteNumber("jobs", summary.Jobs);
+                        w.WriteNumber("mean_reward", summary.Mean);
+                        w.WriteNumber("median_reward", summary.Median);
+                        w.WriteNumber("worst_reward", summary.Worst);
+                        if (summary.Won is int won) w.WriteNumber("jobs_won", won);
+                    });
+            }
             else
             {
                 var table = new Table().AddColumn("job").AddColumn("policy");
@@ -90,10 +124,26 @@ static class EvalCommand
                 table.Title = new TableTitle(Markup.Escape($"test week: minutes [{test.Start}, {test.Start + test.Minutes}) of {workloadTrace.Source}, noise {sigma}, seed {noiseSeed}"));
                 foreach (var (graph, name, setting, metrics) in results)
                     table.AddRow([Markup.Escape(graph.Name), Markup.Escape(SimCli.PolicyLabel(name, setting)), .. SimCli.MetricCells(metrics)]);
-                SimCli.WriteTable(table);
+                if (summaries.Count == 0 || graphs.Count <= MaxJobRows) SimCli.WriteTable(table);
+                if (summaries.Count > 0) SimCli.WriteTable(SummaryTable(summaries, graphs.Count, workloadTrace.Source));
             }
             return 0;
         });
         return command;
+    }
+
+    // Above this many jobs the table shows the summary only (--json has every row).
+    const int MaxJobRows = 12;
+
+    static Table SummaryTable(IReadOnlyList<PolicySummary> summaries, int jobs, string source)
+    {
+        var table = new Table().Title(Markup.Escape($"{jobs} jobs, test week of {source}: won = reward above the job's best tuned heuristic"))
+            .AddColumn("policy").AddColumn(new TableColumn("mean").RightAligned()).AddColumn(new TableColumn("median").RightAligned())
+            .AddColumn(new TableColumn("worst").RightAligned()).AddColumn(new TableColumn("won").RightAligned());
+        static string F(double v) => v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var s in summaries)
+            table.AddRow(Markup.Escape(s.Policy), F(s.Mean), F(s.Median), F(s.Worst),
+                s.Won is int won ? $"{won} / {s.Jobs} ({100.0 * won / s.Jobs:0}%)" : "");
+        return table;
     }
 }

@@ -52,7 +52,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _actionMean = new float[_n];
         _next = new int[_n];
         _base = new int[_n];
-        _baseHeuristic = BaseHeuristic(model);
+        _baseHeuristic = BaseHeuristic(model.Metadata, env);
         _deadBand = DeadBand(model);
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
         _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
@@ -77,6 +77,10 @@ public sealed class SureAutoscaler : IAutoscaler
     /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase.HpaTuned"/>): the base and its target.</summary>
     public const string BaseKey = "action_base", BaseTargetKey = "action_base_target", HpaTunedBase = "hpa-tuned";
 
+    /// <summary>The base target of a fleet model (<see cref="Training.FleetTrainer"/>): HPA's target is tuned on each
+    /// job's own training range (the trace's <see cref="Training.DataSplit"/>) where the policy is deployed.</summary>
+    public const string TunedPerJob = "per-job";
+
     /// <summary>Metadata key of the dead band (<see cref="Training.TrainOptions.DeadBand"/>).</summary>
     public const string DeadBandKey = "dead_band";
 
@@ -96,11 +100,18 @@ public sealed class SureAutoscaler : IAutoscaler
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
     public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
 
-    /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p.</summary>
-    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata)
+    /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p. A
+    /// base tuned per job (<see cref="TunedPerJob"/>) is tuned here on <paramref name="env"/>'s job and trace.</summary>
+    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata, StreamEnvironment? env = null)
     {
         if (!metadata.TryGetValue(BaseKey, out var kind)) return null;
         if (kind != HpaTunedBase) throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase}");
+        if (metadata.GetValueOrDefault(BaseTargetKey) == TunedPerJob)
+        {
+            if (env is null) throw new SureFileException($"the model's {BaseTargetKey} is {TunedPerJob}: it needs the job and trace to tune on");
+            var train = Training.DataSplit.For(env.Workload.Length).Train;
+            return new HpaAutoscaler(Tuning.Hpa(env, train.Start, train.Minutes, 1).Target, HpaTunedBase);
+        }
         if (!metadata.TryGetValue(BaseTargetKey, out var text)
             || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double target)
             || !(target > 0 && target <= 1))

@@ -14,7 +14,7 @@ public readonly record struct LossValues(double Loss, double Policy, double Mutu
 /// snapshots each decision saw, the Philox streams of its noises, the sampled u and the advantage. All decisions go
 /// through one batched forward. The rollout's share of the batch loss (a batch = R rollouts) is
 /// <code>
-///   -sum_{t,i} log pi_{t,i} Adv_t / (R * Decisions * n)  -  beta_mi * I_JS / R  +  beta_kl * KL / R
+///   -sum_{t,i} log pi_{t,i} Adv_{t,i} / (R * Decisions * n)  -  beta_mi * I_JS / R  +  beta_kl * KL / R
 ///   log pi_{t,i} = log N(u_{t,i}; m_{t,i}, s^2) + beta_g * sum over task i's chosen items of ln q
 /// </code>
 /// so the R rollout losses add up to -mean(log pi * Adv) - beta_mi * mean_r I_JS + beta_kl * mean_r KL, where I_JS
@@ -51,7 +51,8 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Records the loss on <paramref name="tape"/> and returns it ([1]); call tape.Backward on it.
-    /// snapshots: [Decisions, L, n, D]; u: [Decisions, n]; advantages: [Decisions]; decision t's noise streams are
+    /// snapshots: [Decisions, L, n, D]; u: [Decisions, n]; advantages: [Decisions, n] (the job's advantage of decision t
+    /// for every task, or per-task credit); decision t's noise streams are
     /// firstStream + 4t (x) and + 4t + 1 (y). frozenProbability: see SureModel.Forward (finite-difference checks).
     /// </summary>
     public Var<T> Build(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
@@ -82,7 +83,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         var rowAdvantage = _rowAdvantage.Span;
         for (int row = 0; row < rows; row++)
         {
-            double advantage = advantages[row / n];
+            double advantage = advantages[row];
             if (!oldLogDensity.IsEmpty)
             {
                 double ratio = Math.Exp(double.CreateChecked(ld[row]) - oldLogDensity[row]);

@@ -20,7 +20,7 @@ namespace Sure.Models.Training;
 /// so the result does not depend on Threads.
 /// </para>
 /// </summary>
-public sealed class SureTrainer
+public sealed class SureTrainer : ITrainer
 {
     // Philox streams (keyed by Seed): the window, the simulator seeds, and 4 per decision (x, y, u, spare).
     const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
@@ -35,6 +35,8 @@ public sealed class SureTrainer
     readonly IPolicyNetwork<float>[] _replicas;
     readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
+    // [R, T, n]: the loss's advantage per row; with per-task credit the span rewards' task shares and their advantages.
+    readonly double[] _rowAdvantages, _shares, _shareReturns, _shareAdvantages;
     readonly int[] _start;                                // [n] the window's starting parallelism
     readonly LossValues[] _lossValues;
     readonly LossWeights _weights;
@@ -61,6 +63,8 @@ public sealed class SureTrainer
             throw new ArgumentException($"DeadBand = {options.DeadBand} must be in [0, 1)");
         if (options.Epochs < 1) throw new ArgumentException($"Epochs = {options.Epochs} must be at least 1");
         if (!(options.Clip > 0 && options.Clip < 1)) throw new ArgumentException($"Clip = {options.Clip} must be in (0, 1)");
+        if (!(options.TaskCredit >= 0 && options.TaskCredit <= 1))
+            throw new ArgumentException($"TaskCredit = {options.TaskCredit} must be in [0, 1]");
         if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
             throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (sim.MaxParallelism != model.Config.PMax)
@@ -98,6 +102,11 @@ public sealed class SureTrainer
         _rewards = new double[R * T];
         _returns = new double[R * T];
         _advantages = new double[R * T];
+        _rowAdvantages = new double[R * T * _n];
+        int shareCount = options.TaskCredit > 0 ? R * T * _n : 0;
+        _shares = new double[shareCount];
+        _shareReturns = new double[shareCount];
+        _shareAdvantages = new double[shareCount];
         _lossValues = new LossValues[R];
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
@@ -268,30 +277,15 @@ public sealed class SureTrainer
 
     IterationLog Iterate()
     {
-        int iteration = _completed, R = Options.Rollouts, T = Options.WindowHours;
-        int start = WindowStart(iteration);
-        DrawStart(iteration);
-
-        var phase = iteration < Options.BootstrapIterations ? TrainPhase.Bootstrap : TrainPhase.Reinforce;
+        int iteration = _completed;
+        var phase = Gradients(iteration);
         double norm;
-        if (phase == TrainPhase.Bootstrap)
-        {
-            // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
-            bool dagger = Options.Dagger && 2 * iteration >= Options.BootstrapIterations;
-            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
-                state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
-            ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
-            norm = StepOnSummedGradients(_bootstrapAdam);
-        }
+        if (phase == TrainPhase.Bootstrap) norm = StepOnSummedGradients(_bootstrapAdam);
         else
         {
-            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
-            Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
-            Losses.Advantages(_returns, T, _advantages);
             _adam.Lr = (float)LearningRateAt(iteration);
             // Epoch 0 is REINFORCE and records ln N(u) per row; later epochs are PPO's, with ratios against it. The log
             // (loss and its parts, the gradient's norm) is epoch 0's.
-            ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration, 0), iteration);
             norm = StepOnSummedGradients(_adam);
             for (int epoch = 1; epoch < Options.Epochs; epoch++)
             {
@@ -300,7 +294,50 @@ public sealed class SureTrainer
             }
         }
         _completed++;
+        return Log(phase, norm);
+    }
 
+    /// <summary>
+    /// Iteration k's rollouts of its window and their loss gradients (bootstrap or REINFORCE by k, REINFORCE's first
+    /// epoch), each in its rollout's replica; the model's own gradient is not touched.
+    /// </summary>
+    TrainPhase Gradients(int iteration)
+    {
+        int T = Options.WindowHours;
+        int start = WindowStart(iteration);
+        DrawStart(iteration);
+        if (iteration < Options.BootstrapIterations)
+        {
+            // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
+            bool dagger = Options.Dagger && 2 * iteration >= Options.BootstrapIterations;
+            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
+                state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
+            ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
+            return TrainPhase.Bootstrap;
+        }
+        ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
+        Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
+        Losses.Advantages(_returns, T, _advantages);
+        RowAdvantages();
+        ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration, 0), iteration);
+        return TrainPhase.Reinforce;
+    }
+
+    /// <summary>
+    /// One job's part of a fleet iteration (<see cref="FleetTrainer"/>): iteration k's rollouts and loss gradients, their
+    /// sum over the rollouts added times <paramref name="scale"/> to the model's gradient (which is not zeroed first), and
+    /// the iteration's log (its gradient norm is NaN: the fleet clips the sum). No step, no PPO epochs, no validation.
+    /// </summary>
+    public IterationLog AddGradient(int iteration, float scale)
+    {
+        var phase = Gradients(iteration);
+        AddReplicaGradients(scale);
+        return Log(phase, double.NaN) with { Iteration = iteration + 1 };
+    }
+
+    IterationLog Log(TrainPhase phase, double norm)
+    {
+        int R = Options.Rollouts;
         double meanReward = 0, loss = 0, policy = 0, mi = 0, kl = 0;
         foreach (double reward in _rewards) meanReward += reward;
         foreach (var v in _lossValues)
@@ -312,6 +349,24 @@ public sealed class SureTrainer
         }
         return new IterationLog(_completed, phase, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
             _model.HeadLogStd.Value.Span[0], _clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Each row's advantage (rollout r, decision t, task i): the job's A_{r,t}, or with per-task credit w
+    /// (1 - w) A_{r,t} + w A^task_{r,t,i}, A^task from the span rewards' task shares (Losses.TaskAdvantages); both are
+    /// normalised, so w weighs two signals of the same scale.
+    /// </summary>
+    void RowAdvantages()
+    {
+        int n = _n, T = Options.WindowHours;
+        double w = Options.TaskCredit;
+        if (w > 0) Losses.TaskAdvantages(_shares, T, n, Options.Gamma, _shareReturns, _shareAdvantages);
+        for (int step = 0; step < _advantages.Length; step++)
+            for (int i = 0; i < n; i++)
+            {
+                int row = step * n + i;
+                _rowAdvantages[row] = w > 0 ? (1 - w) * _advantages[step] + w * _shareAdvantages[row] : _advantages[step];
+            }
     }
 
     /// <summary>The REINFORCE phase's learning rate at an iteration (0-based, counting the bootstrap's): LearningRate, or
@@ -329,16 +384,22 @@ public sealed class SureTrainer
     double StepOnSummedGradients(Adam<float> adam)
     {
         _model.Parameters.ZeroGrad();
+        AddReplicaGradients(1);
+        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
+        adam.Step();
+        return norm;
+    }
+
+    // The model's gradient += scale * the rollouts' gradients, in rollout order (scale 1 adds them exactly).
+    void AddReplicaGradients(float scale)
+    {
         for (int r = 0; r < Options.Rollouts; r++)
             for (int k = 0; k < _model.Parameters.Count; k++)
             {
                 var sum = _model.Parameters[k].Grad.Span;
                 var part = _replicas[r].Parameters[k].Grad.Span;
-                for (int j = 0; j < sum.Length; j++) sum[j] += part[j];
+                for (int j = 0; j < sum.Length; j++) sum[j] += scale * part[j];
             }
-        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
-        adam.Step();
-        return norm;
     }
 
     void DrawStart(int iteration)
@@ -504,6 +565,7 @@ public sealed class SureTrainer
                     }
                 }
                 o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
+                if (o._shares.Length > 0) _env.RewardShares(o._shares.AsSpan((r * T + t) * n, n));
             }
         }
 
@@ -524,7 +586,7 @@ public sealed class SureTrainer
             var replica = PrepareReplica(r);
             int T = o.Options.WindowHours;
             var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
+                o._rowAdvantages.AsSpan(r * T * o._n, T * o._n), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
                 epoch == 0 ? [] : o._logDensity[r], epoch == 0 ? o._logDensity[r] : [], out var values);
             if (epoch == 0) o._lossValues[r] = values;
             _tape.Backward(loss);
