@@ -275,7 +275,8 @@ public class BaselineLossTests
         var snapshots = BaselineTests.Snapshots(T, job, 41);
         var rng = new Random(43);
         var u = Enumerable.Range(0, T * n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        double[] advantages = [0.7, -1.2, 0.4];
+        // One advantage per row [T, n] (per-task credit makes them differ within a decision).
+        var advantages = Enumerable.Range(0, T * n).Select(row => Math.Sin(row + 0.5)).ToArray();
 
         // m from the network, log N(u; m, s) by hand
         var batch = new BaselineBatch<double>(job, T, L, D);
@@ -285,7 +286,7 @@ public class BaselineLossTests
         for (int row = 0; row < T * n; row++)
         {
             double z = (u[row] - m[row]) / s;
-            expected += (-0.5 * z * z - logStd - 0.5 * Math.Log(2 * Math.PI)) * advantages[row / n];
+            expected += (-0.5 * z * z - logStd - 0.5 * Math.Log(2 * Math.PI)) * advantages[row];
             imitation += (m[row] - u[row]) * (m[row] - u[row]);
         }
         expected *= -1.0 / (R * T * n);
