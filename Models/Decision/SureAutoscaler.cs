@@ -56,7 +56,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _deadBand = DeadBand(model);
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
         _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
-        if (!_uniformSampler) _decider = new SureDecider(model, _input.Neighbours);
+        if (!_uniformSampler) _decider = new SureDecider(model.DecisionWeights, _input.Neighbours);
     }
 
     /// <summary>The SPEC metrics of the deterministic policy over [start, start + minutes) of a fresh environment.</summary>
@@ -75,32 +75,17 @@ public sealed class SureAutoscaler : IAutoscaler
     public string Name => "sure";
 
     /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase.HpaTuned"/>): the base and its target.</summary>
-    public const string BaseKey = "action_base", BaseTargetKey = "action_base_target", HpaTunedBase = "hpa-tuned";
+    public const string BaseKey = ResidualBase.BaseKey, BaseTargetKey = ResidualBase.BaseTargetKey, HpaTunedBase = ResidualBase.HpaTunedBase;
 
     /// <summary>Metadata key of the dead band (<see cref="Training.TrainOptions.DeadBand"/>).</summary>
-    public const string DeadBandKey = "dead_band";
+    public const string DeadBandKey = ResidualBase.DeadBandKey;
 
     /// <summary>The model's dead band from its metadata; 0 when absent.</summary>
-    public static double DeadBand(SureModel<float> model)
-    {
-        if (!model.Metadata.TryGetValue(DeadBandKey, out var text)) return 0;
-        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double band)
-            || !(band >= 0 && band < 1))
-            throw new SureFileException($"the model's {DeadBandKey} '{text}' is not a number in [0, 1)");
-        return band;
-    }
+    public static double DeadBand(SureModel<float> model) => ResidualBase.DeadBandOf(model.Metadata);
 
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
-    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model)
-    {
-        if (!model.Metadata.TryGetValue(BaseKey, out var kind)) return null;
-        if (kind != HpaTunedBase) throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase}");
-        if (!model.Metadata.TryGetValue(BaseTargetKey, out var text)
-            || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double target)
-            || !(target > 0 && target <= 1))
-            throw new SureFileException($"the model's {BaseKey} is {HpaTunedBase} but {BaseTargetKey} is missing or not in (0, 1]");
-        return new HpaAutoscaler(target, HpaTunedBase);
-    }
+    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) =>
+        ResidualBase.HpaTargetOf(model.Metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
 
     /// <summary>m_i of the last decision (for inspection and tests).</summary>
     public ReadOnlySpan<float> LastActionMean => _actionMean;
