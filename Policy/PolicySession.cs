@@ -78,6 +78,10 @@ public sealed class PolicySession
     public int LastRefusedTask { get; private set; } = -1;
     public MetricField LastRefusedField { get; private set; }
 
+    // The [L, n, D] snapshot ring and its oldest slot, for tests that compare it with the simulator's.
+    internal ReadOnlySpan<float> Snapshots => _snapshots;
+    internal int OldestSnapshot => _written < _l ? 0 : _head;
+
     // A test's hook, run inside every call while the session is held (to show that an overlapping call is refused).
     internal Action? DuringCall { get; set; }
 
@@ -199,8 +203,7 @@ public sealed class PolicySession
                 // The residual's base is HPA's recommendation on the span (as the simulator's policy computes it), else p.
                 for (int i = 0; i < _n; i++)
                     _base[i] = _baseTarget is double target ? HpaRule.Next(_current[i], _busy, _accepted, _n, i, target, _modelMax) : _current[i];
-                int oldest = _written < _l ? 0 : _head;
-                _decider.Decide(_snapshots, oldest, _base, _options.Seed, (ulong)_decisionIndex, _policyScratch);
+                _decider.Decide(_snapshots, OldestSnapshot, _base, _options.Seed, (ulong)_decisionIndex, _policyScratch);
                 _decider.ActionMeans.CopyTo(means);
                 for (int i = 0; i < _n; i++) unguarded[i] = DecisionMath.Rescale(_base[i], DecisionMath.Ratio(means[i], _deadBand), _modelMax);
                 reasons.Fill(DecisionReason.Policy);
