@@ -78,9 +78,12 @@ public sealed class PolicySession
     public int LastRefusedTask { get; private set; } = -1;
     public MetricField LastRefusedField { get; private set; }
 
-    // The [L, n, D] snapshot ring and its oldest slot, for tests that compare it with the simulator's.
+    // The [L, n, D] snapshot ring and its oldest slot (tests compare them with the simulator's). The oldest slot is the
+    // next one to write: before L minutes those are the unwritten zeros, so a span observed in part reads as a past of
+    // zeros, not as zeros after its latest minute. (The simulator never decides before L minutes, so its convention,
+    // slot 0 until the ring is full, never differs from this one at a decision.)
     internal ReadOnlySpan<float> Snapshots => _snapshots;
-    internal int OldestSnapshot => _written < _l ? 0 : _head;
+    internal int OldestSnapshot => _head;
 
     // A test's hook, run inside every call while the session is held (to show that an overlapping call is refused).
     internal Action? DuringCall { get; set; }
