@@ -110,7 +110,7 @@ static class DecideCommand
     {
         DecisionReason.Policy => "policy",
         DecisionReason.Fallback => "fallback",
-        DecisionReason.StepLimit => "step limit",
+        DecisionReason.StepLimit => "step_limit",
         DecisionReason.Clamp => "clamp",
         DecisionReason.Cooldown => "cooldown",
         _ => reason.ToString(),
