@@ -21,15 +21,23 @@ static class BenchTrain
         var iterations = new Option<int>("--iterations") { Description = "Measured iterations per job and phase (after 2 of warm-up)", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of a table" };
+        var torch = new Option<bool>("--torch") { Description = "Also time Bench/torch_train.py (eager PyTorch, one thread; Debian's python3-torch) on small-1 and large-2 right after ours, and print the ratio" };
         var profile = new Option<bool>("--profile") { Description = "Per-op time of one REINFORCE iteration (one thread), forward and backward, and what lies outside the tapes" };
         var command = new Command("train", "Seconds and bytes allocated per training iteration (bootstrap and REINFORCE)");
-        foreach (var o in new Option[] { jobs, iterations, threads, json, profile }) command.Options.Add(o);
+        foreach (var o in new Option[] { jobs, iterations, threads, json, profile, torch }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int count = parse.GetValue(iterations), threadCount = parse.GetValue(threads);
             if (count < 1) throw new SimInputException($"bad --iterations {count}: at least 1");
             SimCli.CheckThreads(threadCount);
             var workload = WorkloadTrace.ClarkNet().Workload();
+            bool withTorch = parse.GetValue(torch);
+            string names = parse.GetValue(jobs)!;
+            string? script = withTorch ? TorchPeer.Find() : null;
+            if (withTorch)
+                foreach (string name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    if (!TorchPeer.TaskCounts.ContainsKey(name))
+                        throw new SimInputException($"--torch times small-1 and large-2 only (the peer script's real jobs), not '{name}'");
             if (parse.GetValue(profile))
             {
                 foreach (string name in parse.GetValue(jobs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -38,6 +46,7 @@ static class BenchTrain
             }
             var table = new Table().AddColumn("job").AddColumn(new TableColumn("n").RightAligned()).AddColumn("phase")
                 .AddColumn(new TableColumn("s / iteration").RightAligned()).AddColumn(new TableColumn("bytes / iteration").RightAligned());
+            if (withTorch) table.AddColumn(new TableColumn("torch s / update").RightAligned()).AddColumn(new TableColumn("torch / ours").RightAligned());
             foreach (string name in parse.GetValue(jobs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var job = JobCatalog.Load(name);
@@ -45,6 +54,8 @@ static class BenchTrain
                 {
                     var (seconds, bytes) = Measure(job, workload, phase, count, threadCount);
                     string phaseName = phase == TrainPhase.Bootstrap ? "bootstrap" : "reinforce";
+                    // The peer is the REINFORCE update: timed right after ours, so both see the same machine.
+                    double? peer = withTorch && phase == TrainPhase.Reinforce ? TorchPeer.Run(script!, job.TaskCount, count) : null;
                     if (parse.GetValue(json))
                         SimCli.JsonLine(w =>
                         {
@@ -55,10 +66,23 @@ static class BenchTrain
                             w.WriteNumber("threads", threadCount);
                             w.WriteNumber("median_s", Math.Round(seconds, 4));
                             w.WriteNumber("alloc_bytes_per_iteration", bytes);
+                            if (peer is double t)
+                            {
+                                w.WriteNumber("torch_median_s", Math.Round(t, 4));
+                                w.WriteNumber("torch_over_ours", Math.Round(t / seconds, 3));
+                            }
                         });
                     else
-                        table.AddRow(job.Name, job.TaskCount.ToString(CultureInfo.InvariantCulture), phaseName,
-                            seconds.ToString("0.000", CultureInfo.InvariantCulture), bytes.ToString("N0", CultureInfo.InvariantCulture));
+                    {
+                        var row = new List<string> { job.Name, job.TaskCount.ToString(CultureInfo.InvariantCulture), phaseName,
+                            seconds.ToString("0.000", CultureInfo.InvariantCulture), bytes.ToString("N0", CultureInfo.InvariantCulture) };
+                        if (withTorch)
+                        {
+                            row.Add(peer is double t ? t.ToString("0.000", CultureInfo.InvariantCulture) : "");
+                            row.Add(peer is double u ? $"{u / seconds:0.00}x" : "");
+                        }
+                        table.AddRow(row.ToArray());
+                    }
                 }
             }
             if (!parse.GetValue(json)) SimCli.WriteTable(table);
@@ -142,5 +166,47 @@ static class BenchTrain
         }
         table.AddRow("outside the tapes", "", F(iteration - tape), "", $"{100 * (iteration - tape) / iteration:0.0}%");
         SimCli.WriteTable(table);
+    }
+}
+
+/// <summary>Bench/torch_train.py, the eager-PyTorch peer of one REINFORCE update (issue 12), run as a child process.</summary>
+static class TorchPeer
+{
+    /// <summary>The jobs the script knows by their task count (its REAL_JOBS).</summary>
+    public static readonly IReadOnlyDictionary<string, int> TaskCounts = new Dictionary<string, int> { ["small-1"] = 6, ["large-2"] = 46 };
+
+    const string Python = "/usr/bin/python3";
+
+    /// <summary>The script, looked for from the working directory upwards (the repository's Bench/).</summary>
+    public static string Find()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "Bench", "torch_train.py");
+            if (File.Exists(path)) return path;
+        }
+        throw new SimInputException("--torch: Bench/torch_train.py not found from the working directory upwards (run from the repository)");
+    }
+
+    /// <summary>Median seconds of one update of the n-task job, `iterations` measured after 2 of warm-up.</summary>
+    public static double Run(string script, int tasks, int iterations)
+    {
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { script, "--tasks", tasks.ToString(CultureInfo.InvariantCulture), "--iterations", iterations.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(a);
+        Process process;
+        try { process = Process.Start(start)!; }
+        catch (System.ComponentModel.Win32Exception e) { throw new SimInputException($"--torch: cannot start {Python}: {e.Message} (apt install python3-torch)"); }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new SimInputException($"--torch: {script} exited with {process.ExitCode}: {error.Result.Trim().Split('\n').LastOrDefault()}");
+            string line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+            using var document = System.Text.Json.JsonDocument.Parse(line);
+            return document.RootElement.GetProperty("median_s").GetDouble();
+        }
     }
 }

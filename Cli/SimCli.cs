@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Sure.Autodiff;
 using Sure.Models;
+using Sure.Models.Baselines;
 using Sure.Sim;
 using Sure.Sim.Autoscalers;
 
@@ -32,30 +33,71 @@ static class SimCli
     }
 
     /// <summary>
-    /// The one place that turns a policy name into an <see cref="IAutoscaler"/>: the heuristics, and "sure",
-    /// the learned policy, built from <paramref name="model"/> (its noise seeded with <paramref name="seed"/>).
+    /// The one place that turns a policy name into an <see cref="IAutoscaler"/>: the heuristics, and the learned
+    /// policies ("sure" and the baselines deepwave, dream, tvw-rl, astgcn, ccrnn), built from <paramref name="model"/>
+    /// (SURE's noise seeded with <paramref name="seed"/>), which must hold that architecture.
     /// </summary>
     public static IAutoscaler CreatePolicy(string spec, StreamEnvironment env, (int Start, int Minutes)? train, ulong seed,
-        SureModel<float>? model = null)
+        IPolicyNetwork<float>? model = null) =>
+        CreatePolicy(spec, env, train, seed, model is null ? [] : [(model, "--model")]);
+
+    /// <summary>As above with several checkpoints: a learned policy takes the one of its architecture.</summary>
+    public static IAutoscaler CreatePolicy(string spec, StreamEnvironment env, (int Start, int Minutes)? train, ulong seed,
+        IReadOnlyList<(IPolicyNetwork<float> Network, string Path)> models)
     {
-        if (spec != SurePolicy) return PolicyFactory.Create(spec, env, train, seed);
-        if (model is null) throw new SimInputException(NeedsModel);
-        try { return new SureAutoscaler(model, env, seed); }
-        catch (SureFileException e) { throw new SimInputException($"the model does not fit job {env.Job.Name}: {e.Message}"); }
+        if (!IsLearned(spec)) return PolicyFactory.Create(spec, env, train, seed);
+        var model = ModelFor(spec, models);
+        try { return LearnedPolicy.Create(model, env, seed); }
+        catch (SureFileException e) { throw new SimInputException($"the {spec} model does not fit job {env.Job.Name}: {e.Message}"); }
     }
 
     public const string SurePolicy = "sure";
-    const string NeedsModel = "policy 'sure' needs --model W.safetensors (weights from `sure run` or the trainer)";
+
+    /// <summary>A policy name that needs a checkpoint: sure or one of the baselines of SPEC 11.</summary>
+    public static bool IsLearned(string spec) => PolicyNetworks.Names.Contains(spec);
+
+    static string NeedsModel(string spec) => $"policy '{spec}' needs --model W.safetensors holding a {spec} model (weights from `sure train --model {spec}`{(spec == SurePolicy ? " or `sure run`" : "")})";
+
+    /// <summary>The checkpoint of policy <paramref name="spec"/>'s architecture among <paramref name="models"/>: exactly one
+    /// must hold it, else one clear input error naming what the files hold.</summary>
+    public static IPolicyNetwork<float> ModelFor(string spec, IReadOnlyList<(IPolicyNetwork<float> Network, string Path)> models)
+    {
+        if (models.Count == 0) throw new SimInputException(NeedsModel(spec));
+        var matching = models.Where(m => m.Network.Architecture == spec).ToList();
+        if (matching.Count == 1) return matching[0].Network;
+        string held = string.Join(", ", models.Select(m => $"{m.Path} holds a {m.Network.Architecture} model"));
+        if (matching.Count == 0) throw new SimInputException($"policy '{spec}' needs a {spec} model, but {held}");
+        throw new SimInputException($"policy '{spec}': several --model files hold a {spec} model ({string.Join(", ", matching.Select(m => m.Path))}); give one");
+    }
 
     public static void CheckPolicy(string spec, bool haveModel = false)
     {
-        if (spec == SurePolicy)
+        if (IsLearned(spec))
         {
-            if (!haveModel) throw new SimInputException(NeedsModel);
+            if (!haveModel) throw new SimInputException(NeedsModel(spec));
             return;
         }
-        if (!PolicyFactory.IsKnown(spec)) throw new SimInputException($"bad policy '{spec}': expected {PolicyFactory.Usage}, or sure (with --model)");
+        if (!PolicyFactory.IsKnown(spec))
+            throw new SimInputException($"bad policy '{spec}': expected {PolicyFactory.Usage}, or (with --model) {string.Join(", ", PolicyNetworks.Names)}");
     }
+
+    /// <summary>Reads a checkpoint of any architecture (its metadata says which); unreadable, malformed or mismatched files
+    /// become one-line input errors.</summary>
+    public static IPolicyNetwork<float> LoadNetwork(string path)
+    {
+        try
+        {
+            return PolicyNetworks.Load(path);
+        }
+        catch (Exception e) when (e is SafetensorsFormatException or SureFileException)
+        {
+            throw new SimInputException(e.Message);
+        }
+    }
+
+    /// <summary>--model as a comma-separated list of checkpoints, each loaded as its architecture.</summary>
+    public static List<(IPolicyNetwork<float> Network, string Path)> LoadNetworks(string? paths) =>
+        paths is null ? [] : [.. paths.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(p => (LoadNetwork(p), p))];
 
     /// <summary>Reads SURE weights; unreadable, malformed or mismatched files become one-line input errors.</summary>
     public static SureModel<float> LoadModel(string path)
@@ -75,7 +117,7 @@ static class SimCli
 
     /// <summary>The simulator's options for an evaluation: the noise, and the features a learned model reads (the extra
     /// forecast features of a D = 11 model change nothing for the heuristics).</summary>
-    public static SimOptions SimOptionsFor(double sigma, SureModel<float>? model)
+    public static SimOptions SimOptionsFor(double sigma, IPolicyNetwork<float>? model)
     {
         var options = new SimOptions { NoiseSigma = sigma };
         return model is null ? options : SureAutoscaler.Fit(options, model.Config);

@@ -12,7 +12,7 @@ static class SimulateCommand
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id (j_1136) or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
-        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant or sure (needs --model)", DefaultValueFactory = _ => "static" };
+        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant, or a learned policy (needs --model of its architecture): sure, deepwave, dream, tvw-rl, astgcn, ccrnn", DefaultValueFactory = _ => "static" };
         var start = new Option<int>("--start") { Description = "First trace minute (default: the test week)", DefaultValueFactory = _ => WorkloadTrace.WeekMinutes };
         var minutes = new Option<int>("--minutes") { Description = "Minutes to simulate", DefaultValueFactory = _ => 1440 };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise (0 = deterministic)", DefaultValueFactory = _ => 0.05 };
@@ -21,7 +21,7 @@ static class SimulateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (one number per line or time,value CSV; default: ClarkNet)" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
-        var model = new Option<string?>("--model") { Description = "SURE weights (safetensors) for the policy 'sure'" };
+        var model = new Option<string?>("--model") { Description = "Checkpoint (safetensors) of the learned policy; its metadata names the architecture" };
         var planOut = new Option<string?>("--plan-out") { Description = "Write the job as Flink's job plan JSON (for sure decide)" };
         var metricsOut = new Option<string?>("--metrics-out") { Description = "Write every minute's per-vertex metrics as JSON lines under Flink's names (for sure decide)" };
 
@@ -41,7 +41,8 @@ static class SimulateCommand
                     SimCli.CheckOutput(option, path, ("--trace", parse.GetValue(trace)), ("--jobs-file", parse.GetValue(jobs)), ("--model", modelPath), ("--trace-out", outPath));
             if (planPath is not null && metricsPath is not null && AtomicFile.ResolveTarget(planPath) == AtomicFile.ResolveTarget(metricsPath))
                 throw new SimInputException($"{planPath}: --plan-out and --metrics-out name the same file");
-            var sure = modelPath is null ? null : SimCli.LoadModel(modelPath);
+            var sure = modelPath is null ? null : SimCli.LoadNetwork(modelPath);
+            if (sure is not null && SimCli.IsLearned(policyName)) SimCli.ModelFor(policyName, [(sure, modelPath!)]);
             double sigma = parse.GetValue(noise);
             SimCli.CheckNoise(sigma);
             var graph = JobCatalog.Load(parse.GetValue(job)!, parse.GetValue(jobs));

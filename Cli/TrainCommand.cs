@@ -3,13 +3,15 @@ using System.Globalization;
 using Spectre.Console;
 using Sure.Autodiff;
 using Sure.Models;
+using Sure.Models.Baselines;
 using Sure.Models.Training;
 using Sure.Sim;
 
 namespace Sure.Cli;
 
 /// <summary>
-/// `sure train`: REINFORCE (SPEC 6) of a fresh SURE model on one job's training week; writes the weights (with job,
+/// `sure train`: REINFORCE (SPEC 6) of a fresh SURE model (or, with --model, one of the paper's baselines of SPEC 11)
+/// on one job's training week; writes the weights (with job,
 /// seed, iterations and options in the metadata) and a CSV log of every iteration. Live progress goes to stderr.
 /// </summary>
 static class TrainCommand
@@ -19,6 +21,7 @@ static class TrainCommand
 
     public static Command Create()
     {
+        var architecture = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", PolicyNetworks.Names)} (the baselines of SPEC 11 share SURE's head, trainer and recipe; --sampler and --mi apply to sure only)", DefaultValueFactory = _ => PolicyArchitecture.Sure };
         var job = new Option<string>("--job") { Description = "Job name (small-1 ... large-2), sample job id, or random:N[:SEED]", Required = true };
         var iterations = new Option<int?>("--iterations") { Description = $"Iterations (default {DefaultIterations}; unbounded when only --minutes is given)" };
         var minutes = new Option<double?>("--minutes") { Description = "Wall-clock budget in minutes: stop after the iteration that crosses it" };
@@ -38,6 +41,7 @@ static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Gradient steps per batch of rollouts in the REINFORCE phase: 1 = REINFORCE, more = PPO's clipped surrogate", DefaultValueFactory = _ => 1 };
         var clip = new Option<double>("--clip") { Description = "PPO's clip range (with --epochs > 1)", DefaultValueFactory = _ => 0.2 };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant, or linear (the REINFORCE rate falls linearly to lr / J over its J iterations)", DefaultValueFactory = _ => "constant" };
+        var credit = new Option<double>("--task-credit") { Description = "Per-task credit w in [0, 1]: a task's advantage is (1 - w) the job's plus w its own, from its share of the span reward (0 = SPEC 6)", DefaultValueFactory = _ => 0 };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate in the REINFORCE phase", DefaultValueFactory = _ => 1e-3 };
         var hidden = new Option<int>("--hidden") { Description = "H, the hidden width", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Weights file to write (safetensors)", Required = true };
@@ -46,11 +50,14 @@ static class TrainCommand
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
-        var command = new Command("train", "Train the SURE policy with REINFORCE on one job");
-        foreach (var o in new Option[] { job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, threads, hidden, output, log, trace, jobs, evaluate })
+        var command = new Command("train", "Train the SURE policy (or a baseline, --model) with REINFORCE on one job");
+        foreach (var o in new Option[] { architecture, job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
+            string architectureName = parse.GetValue(architecture)!;
+            if (!PolicyNetworks.Names.Contains(architectureName))
+                throw new SimInputException($"bad model '{architectureName}': expected {string.Join(", ", PolicyNetworks.Names)}");
             string samplerName = parse.GetValue(sampler)!;
             var kind = samplerName switch
             {
@@ -94,6 +101,8 @@ static class TrainCommand
                 "linear" => RateSchedule.Linear,
                 _ => throw new SimInputException($"bad lr-schedule '{scheduleName}': expected constant or linear"),
             };
+            double taskCredit = parse.GetValue(credit);
+            if (!(taskCredit >= 0 && taskCredit <= 1)) throw new SimInputException($"bad task-credit {taskCredit}: need a number in [0, 1]");
             int h = parse.GetValue(hidden);
             if (h is < 1 or > SureConfig.MaxH) throw new SimInputException($"bad hidden {h}: need 1..{SureConfig.MaxH}");
 
@@ -127,12 +136,13 @@ static class TrainCommand
                 Epochs = epochCount,
                 Clip = clipRange,
                 Schedule = rateSchedule,
+                TaskCredit = taskCredit,
             });
             var sim = SimOptions.Default;
-            var model = SureTrainer.CreateModel(new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, options.Seed);
+            var model = PolicyNetworks.Create(architectureName, new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, graph, options.Seed);
             var trainer = new SureTrainer(model, graph, workload, sim, options);
             bool uniform = kind == SamplerKind.Uniform;
-            double TestReward() => SureAutoscaler.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
+            double TestReward() => LearnedPolicy.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
             double? before = parse.GetValue(evaluate) ? TestReward() : null;
 
             // The log replaces an older one only once the model is saved (AtomicFile), so an interrupted run keeps both.
@@ -161,7 +171,7 @@ static class TrainCommand
                         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                         .Start(ctx =>
                         {
-                            var bar = ctx.AddTask($"training {Markup.Escape(graph.Name)}", maxValue: 1000);
+                            var bar = ctx.AddTask($"training {Markup.Escape(architectureName)} on {Markup.Escape(graph.Name)}", maxValue: 1000);
                             logs = trainer.Run(entry =>
                             {
                                 Record(entry);
@@ -181,7 +191,7 @@ static class TrainCommand
             logFile.Commit();
             IterationLog? last = logs.Count > 0 ? logs[^1] : null;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
+                $"trained {architectureName} on {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
             if (before is double b0)
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"test-week reward (deterministic, seed 1): before {b0:F4} after {TestReward():F4}"));

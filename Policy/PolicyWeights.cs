@@ -20,6 +20,9 @@ public sealed class PolicyWeights : IDecisionWeights
 
     PolicyWeights(SafetensorsFile file)
     {
+        // A file without the key is SURE's; the baselines of SPEC 11 have no host path.
+        if (file.Metadata.TryGetValue(PolicyArchitecture.Key, out var architecture) && architecture != PolicyArchitecture.Sure)
+            throw new SureFileException($"{file.SourceName}: the file holds a {architecture} model, not a SURE model");
         Config = SureConfig.Of(file);
         Config.CheckShapes(file);
         if (Config.D != TaskFeatures.SpecCount && Config.D != TaskFeatures.ForecastCount)
@@ -42,7 +45,7 @@ public sealed class PolicyWeights : IDecisionWeights
         HeadBias = Read("head.bias")[0];
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in file.Metadata)
-            if (key != "config") metadata[key] = value;
+            if (key != "config" && key != PolicyArchitecture.Key) metadata[key] = value;
         Metadata = metadata;
         Base = ResidualBase.FromMetadata(metadata);
     }

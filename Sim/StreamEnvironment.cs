@@ -38,6 +38,7 @@ public sealed class StreamEnvironment
     readonly int[] _p;
     readonly double[] _pDouble, _inverseP, _capacityBase, _backlog, _output, _pathLatency, _eps, _cumInput, _cumProcessed;
     readonly float[] _snapshots;
+    readonly int[] _criticalParent;   // RewardShares' scratch: the parent on a task's longest path, -1 at a source
     readonly double[] _sortScratch;
     ulong _seed;
     int _minute, _ringHead, _snapshotCount, _rescales;
@@ -135,6 +136,7 @@ public sealed class StreamEnvironment
             _invMu[i] = 1 / _mu[i];
         }
         _pathLatency = new double[_n];
+        _criticalParent = new int[_n];
         ZeroLoadLatency = CriticalPath(_invMu);
         SloLatency = Options.SloFactor * ZeroLoadLatency;
         Neighbours = new NeighbourIndex(job, Options.NeighbourHops, Options.MaxNeighbours);
@@ -326,6 +328,43 @@ public sealed class StreamEnvironment
         double p95 = Percentile(_sortScratch.AsSpan(0, minutes), 0.95);
         return new SpanResult(minutes, reward, 60 * latency / minutes, 60 * p95, violations,
             utilization / minutes, (long)span.Instances * minutes, rescaled);
+    }
+
+    /// <summary>
+    /// The last span's reward split over its tasks (the shares add up to SpanResult.Reward, up to rounding): task i gets
+    /// (1 - lambda) mean_m u_i p_i / sum_j p_j, its part of the job utilisation, and -lambda mean_m lat_pen(m) l_i / l(m)
+    /// in the minutes it lies on the critical path (the first longest path; 0 off it), its part of the latency penalty.
+    /// Per-task credit in training (docs/training.md); allocates nothing.
+    /// </summary>
+    public void RewardShares(Span<double> shares)
+    {
+        if (shares.Length != _n) throw new ArgumentException($"shares has {shares.Length} entries for {_n} tasks");
+        var span = LastSpan;
+        int minutes = span.Minutes;
+        double lambda = Options.LatencyWeight;
+        shares.Clear();
+        for (int m = 0; m < minutes; m++)
+        {
+            var latency = span.TaskLatency.AsSpan(m * _n, _n);
+            var busy = span.Utilization.AsSpan(m * _n, _n);
+            for (int i = 0; i < _n; i++) shares[i] += (1 - lambda) * busy[i] * span.Parallelism[i] / span.Instances / minutes;
+            // The longest path again, remembering each task's heaviest parent, then walked back from its end.
+            int end = -1;
+            double longest = double.NegativeInfinity;
+            foreach (int i in _order)
+            {
+                double upstream = 0;
+                int parent = -1;
+                for (int k = _parentStart[i]; k < _parentStart[i + 1]; k++)
+                    if (parent < 0 || _pathLatency[_parentList[k]] > upstream) (upstream, parent) = (_pathLatency[_parentList[k]], _parentList[k]);
+                _pathLatency[i] = latency[i] + upstream;
+                _criticalParent[i] = parent;
+                if (_pathLatency[i] > longest) (longest, end) = (_pathLatency[i], i);
+            }
+            double penalty = Math.Max(0, 1 - SloLatency / span.JobLatency[m]);
+            if (penalty == 0) continue;
+            for (int i = end; i >= 0; i = _criticalParent[i]) shares[i] -= lambda * penalty * latency[i] / longest / minutes;
+        }
     }
 
     /// <summary>Linear interpolation between order statistics (numpy's default); sorts <paramref name="values"/> in place.</summary>

@@ -5,7 +5,7 @@
 # Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
 # scripts/results_table.py makes the tables.
 # Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
-#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
 #   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation; SKIP_DONE=1 skips runs whose model exists;
 #   THREADS=N passes --threads.
 set -euo pipefail
@@ -40,6 +40,8 @@ for job in "${JOBS[@]}"; do
       ppo) extra=(--bootstrap "$bootstrap" --epochs 4) ;;
       decay) extra=(--bootstrap "$bootstrap" --lr-schedule linear) ;;
       r16) extra=(--bootstrap "$bootstrap" --rollouts 16) ;;
+      # Per-task credit: half the job's advantage, half the task's own (its share of the span reward).
+      credit) extra=(--bootstrap "$bootstrap" --task-credit 0.5) ;;
       *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
     for seed in $SEEDS; do

@@ -17,7 +17,8 @@ TUNED = ["hpa-tuned", "flink-tuned", "oracle-static"]
 NAMES = {"sure": "SURE (default recipe)", "paper": "SURE, the paper's recipe (SPEC 6 as written)",
          "uniform": "SURE w/o NVSS (`--sampler uniform`)", "nomi": "SURE w/o MI (`--mi 0`)",
          "ppo": "SURE + PPO (`--epochs 4`, clip 0.2)", "decay": "SURE + linear rate decay (`--lr-schedule linear`)",
-         "r16": "SURE + 16 rollouts per window (`--rollouts 16`)"}
+         "r16": "SURE + 16 rollouts per window (`--rollouts 16`)",
+         "credit": "SURE + per-task credit (`--task-credit 0.5`)"}
 
 
 def heuristic(trace, job, policy):
@@ -90,8 +91,7 @@ def metrics_table(trace):
                 print(f"| {job} | {label(r)} | " + " | ".join(f"{r[c]:.4f}" if c == "reward" else f"{r[c]:.2f}" for c in cols) + " |")
 
 
-ABLATIONS = ["sure", "paper", "uniform", "nomi"]
-LEVERS = ["sure", "ppo", "decay", "r16"]
+LEVERS = ["sure", "ppo", "decay", "r16", "credit"]
 
 
 def variants_table(trace, variants):
@@ -105,6 +105,36 @@ def variants_table(trace, variants):
                 mean, std, values = s
                 spread = f"+- {std:.4f}" if len(values) > 1 else "(1 seed)"
                 print(f"| {job} | {NAMES[variant]} | {mean:.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {best['reward']:.4f} | {seconds(job, variant)} |")
+
+
+def fleet_table():
+    """Per-job models on a subset of the fleet's test split (results/fleet/test200.<trace>.<model>.jsonl, written by
+    `sure eval --jobs test --limit 200 --json`): per model, mean / median / worst reward and the jobs won against each
+    job's best tuned heuristic (from the file that also holds the heuristics)."""
+    fleet = root / "fleet"
+    if not fleet.exists():
+        return
+    print("| trace | model | jobs | mean | median | worst | jobs won against the best tuned heuristic |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for trace in ["clarknet", "nasa"]:
+        files = sorted(fleet.glob(f"test200.{trace}.*.jsonl"))
+        lines = [json.loads(l) for f in files for l in f.read_text().splitlines() if l.strip()]
+        per_job = [l for l in lines if "summary" not in l]
+        bar = {}
+        for l in per_job:
+            if l["policy"] in TUNED:
+                bar[l["job"]] = max(bar.get(l["job"], -1e9), l["reward"])
+        heuristics = [p for p in ["hpa", "hpa-tuned", "flink-tuned", "oracle-static", "clairvoyant"] if any(l["policy"] == p for l in per_job)]
+        rows_out = [(p, [l for l in per_job if l["policy"] == p]) for p in heuristics]
+        for f in files:
+            model = f.name.split(".", 2)[2].removesuffix(".jsonl").replace(".sure", "")
+            rows_out.append((f"SURE trained on {model}", [json.loads(l) for l in f.read_text().splitlines() if l.strip() and '"policy":"sure"' in l and "summary" not in l]))
+        for name, mine in rows_out:
+            if not mine:
+                continue
+            values = sorted(l["reward"] for l in mine)
+            won = "" if name in TUNED else f"{sum(1 for l in mine if l['reward'] > bar[l['job']])} / {len(mine)}"
+            print(f"| {trace} | {name} | {len(values)} | {statistics.mean(values):.4f} | {statistics.median(values):.4f} | {values[0]:.4f} | {won} |")
 
 
 def commands():
@@ -126,5 +156,7 @@ for section in sections:
         metrics_table("clarknet")
     elif section == "nasa-metrics":
         metrics_table("nasa")
+    elif section == "fleet":
+        fleet_table()
     elif section == "commands":
         commands()

@@ -81,11 +81,17 @@ public sealed class SureAutoscaler : IAutoscaler
     public const string DeadBandKey = ResidualBase.DeadBandKey;
 
     /// <summary>The model's dead band from its metadata; 0 when absent.</summary>
-    public static double DeadBand(SureModel<float> model) => ResidualBase.DeadBandOf(model.Metadata);
+    public static double DeadBand(SureModel<float> model) => DeadBand(model.Metadata);
+
+    /// <summary>The dead band from a checkpoint's metadata (any architecture); 0 when absent.</summary>
+    public static double DeadBand(IReadOnlyDictionary<string, string> metadata) => ResidualBase.DeadBandOf(metadata);
 
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
-    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) =>
-        ResidualBase.HpaTargetOf(model.Metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
+    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
+
+    /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p.</summary>
+    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata) =>
+        ResidualBase.HpaTargetOf(metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
 
     /// <summary>m_i of the last decision (for inspection and tests).</summary>
     public ReadOnlySpan<float> LastActionMean => _actionMean;

@@ -9,7 +9,7 @@ namespace Sure.Models;
 /// sage.{e}.weight [2*H_in, H], sage.{e}.bias [H] (e = 0..E-1, H_in = D for e = 0 else H),
 /// head.weight [H], head.bias [1], head.log_std [1], disc.weight [H, H].
 /// </summary>
-public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     const double SigmaFloor = DecisionMath.SigmaFloor, WeightFloor = DecisionMath.WeightFloor;
     // Padding slots get this added before the neighbour softmax so their probability is exactly 0.
@@ -33,6 +33,7 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     public SureConfig Config { get; }
+    public string Architecture => PolicyArchitecture.Sure;
     public ParameterSet<T> Parameters { get; } = new();
     /// <summary>Free-form string entries saved next to "config" (job, seed, iteration ...).</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
@@ -86,11 +87,15 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         return model;
     }
 
+    /// <summary>The same shapes, zero weights (the trainer copies the weights in before every use).</summary>
+    public IPolicyNetwork<T> Replica() => new SureModel<T>(Config);
+
     public SafetensorsFile ToSafetensors()
     {
         var file = new SafetensorsFile();
         foreach (var (key, value) in Metadata) file.Metadata[key] = value;
         file.Metadata["config"] = Config.ToJson();
+        file.Metadata[PolicyArchitecture.Key] = Architecture;
         foreach (var parameter in Parameters)
         {
             int[] shape = Dims(parameter.Shape);
@@ -113,6 +118,9 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public static SureModel<T> FromSafetensors(SafetensorsFile file)
     {
+        // A file without the key is SURE's (written before the baselines, or by another implementation).
+        if (file.Metadata.TryGetValue(PolicyArchitecture.Key, out var architecture) && architecture != PolicyArchitecture.Sure)
+            throw new SureFileException($"{file.SourceName}: the file holds a {architecture} model, not a SURE model");
         var config = SureConfig.Of(file);
         config.CheckShapes(file);
         var model = new SureModel<T>(config);
@@ -126,7 +134,7 @@ public sealed class SureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 throw new SureFileException($"{file.SourceName}: parameter {parameter.Name} holds a non-finite value ({parameter.Value.Span[bad]}) at index {bad}");
         }
         foreach (var (key, value) in file.Metadata)
-            if (key != "config") model.Metadata[key] = value;
+            if (key != "config" && key != PolicyArchitecture.Key) model.Metadata[key] = value;
         return model;
     }
 

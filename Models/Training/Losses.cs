@@ -81,6 +81,43 @@ public static class Losses
             baseline /= rollouts;
             for (int r = 0; r < rollouts; r++) advantages[r * steps + t] = returns[r * steps + t] - baseline;
         }
+        Normalise(advantages);
+    }
+
+    /// <summary>
+    /// Per-task credit (docs/training.md): the same as ReturnsToGo and Advantages, per task, on the span rewards' per-task
+    /// shares (StreamEnvironment.RewardShares): G_{r,t,i} = s_{r,t,i} + gamma G_{r,t+1,i}, baseline b_{t,i} = mean over the
+    /// R rollouts, then G - b normalised over the whole batch.
+    /// </summary>
+    // shares, returns, advantages: [R, steps, tasks]
+    public static void TaskAdvantages(ReadOnlySpan<double> shares, int steps, int tasks, double gamma, Span<double> returns, Span<double> advantages)
+    {
+        int rollouts = shares.Length / (steps * tasks);
+        for (int r = 0; r < rollouts; r++)
+            for (int i = 0; i < tasks; i++)
+            {
+                double g = 0;
+                for (int t = steps - 1; t >= 0; t--)
+                {
+                    int k = (r * steps + t) * tasks + i;
+                    g = shares[k] + gamma * g;
+                    returns[k] = g;
+                }
+            }
+        int cells = steps * tasks;
+        for (int c = 0; c < cells; c++)
+        {
+            double baseline = 0;
+            for (int r = 0; r < rollouts; r++) baseline += returns[r * cells + c];
+            baseline /= rollouts;
+            for (int r = 0; r < rollouts; r++) advantages[r * cells + c] = returns[r * cells + c] - baseline;
+        }
+        Normalise(advantages);
+    }
+
+    // To mean 0 and standard deviation 1 (all 0 when the values are all equal).
+    static void Normalise(Span<double> advantages)
+    {
         double mean = 0, square = 0;
         foreach (double a in advantages) mean += a;
         mean /= advantages.Length;

@@ -1,3 +1,4 @@
+using Sure.Models.Baselines;
 using Sure.Sim;
 
 namespace Sure.Models.Training;
@@ -13,11 +14,15 @@ public readonly record struct LossValues(double Loss, double Policy, double Mutu
 /// snapshots each decision saw, the Philox streams of its noises, the sampled u and the advantage. All decisions go
 /// through one batched forward. The rollout's share of the batch loss (a batch = R rollouts) is
 /// <code>
-///   -sum_{t,i} log pi_{t,i} Adv_t / (R * Decisions * n)  -  beta_mi * I_JS / R  +  beta_kl * KL / R
+///   -sum_{t,i} log pi_{t,i} Adv_{t,i} / (R * Decisions * n)  -  beta_mi * I_JS / R  +  beta_kl * KL / R
 ///   log pi_{t,i} = log N(u_{t,i}; m_{t,i}, s^2) + beta_g * sum over task i's chosen items of ln q
 /// </code>
 /// so the R rollout losses add up to -mean(log pi * Adv) - beta_mi * mean_r I_JS + beta_kl * mean_r KL, where I_JS
 /// takes the rollout's spans as its minibatch of B = Decisions graphs. Buffers are reused across calls.
+/// <para>
+/// A baseline (<see cref="IBaselineNetwork{T}"/>) has no sampler: its forward is <see cref="IBaselineNetwork{T}.ActionMeans"/>
+/// on the same snapshots, and its loss is the Gaussian term alone (beta_g, beta_mi and beta_kl weigh terms it does not have).
+/// </para>
 /// </summary>
 public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -25,10 +30,14 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     readonly StgEncoder _encoder;
     readonly Tensor<T> _u, _rowAdvantage, _stgFeatures;
     Tensor<T> _nodeAdvantage = Tensor<T>.Zeros(1, 1);
+    readonly JobGraph _job;
+    readonly int _spanMinutes, _features;
+    BaselineBatch<T>? _baselineBatch;   // built on a baseline's first use
 
     public RolloutLoss(JobGraph job, NeighbourIndex neighbours, int decisions, int spanMinutes, int features)
     {
         Batch = new SpanBatch<T>(neighbours, job.Edges, decisions, spanMinutes, features);
+        (_job, _spanMinutes, _features) = (job, spanMinutes, features);
         _encoder = new StgEncoder(job.TaskCount, job.Edges, spanMinutes, decisions);
         int rows = decisions * job.TaskCount;
         _u = Tensor<T>.Zeros(rows);
@@ -42,10 +51,11 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Records the loss on <paramref name="tape"/> and returns it ([1]); call tape.Backward on it.
-    /// snapshots: [Decisions, L, n, D]; u: [Decisions, n]; advantages: [Decisions]; decision t's noise streams are
+    /// snapshots: [Decisions, L, n, D]; u: [Decisions, n]; advantages: [Decisions, n] (the job's advantage of decision t
+    /// for every task, or per-task credit); decision t's noise streams are
     /// firstStream + 4t (x) and + 4t + 1 (y). frozenProbability: see SureModel.Forward (finite-difference checks).
     /// </summary>
-    public Var<T> Build(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
+    public Var<T> Build(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
         out LossValues values, Tensor<T> frozenProbability = default) =>
         Build(tape, model, weights, rolloutsInBatch, snapshots, u, advantages, seed, firstStream, default, [], [], out values, frozenProbability);
@@ -57,23 +67,23 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// The sampler's term takes its row's weight. With no old densities it is REINFORCE (r = 1).
     /// logDensity, when not empty, receives this forward's ln N(u; m, s^2) per row ([Decisions, n]).
     /// </summary>
-    public Var<T> Build(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
+    public Var<T> Build(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
         double clip, ReadOnlySpan<float> oldLogDensity, Span<float> logDensity, out LossValues values, Tensor<T> frozenProbability = default)
     {
         int n = Batch.Tasks, rows = Batch.Decisions * n;
-        var output = Forward(tape, model, weights, snapshots, seed, firstStream, frozenProbability);
+        var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstStream, frozenProbability);
         var us = _u.Span;
         for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(u[row]);
         var logStd = tape.Param(model.HeadLogStd);
-        var density = tape.GaussianLogDensity(tape.Constant(_u), output.ActionMean, logStd);
+        var density = tape.GaussianLogDensity(tape.Constant(_u), actionMean, logStd);
         var ld = density.Value.Span;
         if (!logDensity.IsEmpty)
             for (int row = 0; row < rows; row++) logDensity[row] = float.CreateChecked(ld[row]);
         var rowAdvantage = _rowAdvantage.Span;
         for (int row = 0; row < rows; row++)
         {
-            double advantage = advantages[row / n];
+            double advantage = advantages[row];
             if (!oldLogDensity.IsEmpty)
             {
                 double ratio = Math.Exp(double.CreateChecked(ld[row]) - oldLogDensity[row]);
@@ -85,7 +95,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Policy term: sum_rows log N(u; m, s^2) Adv + beta_g sum_nodes ln q Adv.
         var gaussian = tape.Sum(tape.Mul(density, tape.Constant(_rowAdvantage)));
         var weighted = gaussian;
-        if (!weights.UniformSampler && weights.BetaG != 0)
+        if (output is not null && !weights.UniformSampler && weights.BetaG != 0)
         {
             var starts = _sampler.TaskStarts.Span;
             int nodes = starts[rows];
@@ -94,7 +104,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             var na = nodeAdvantage.Span;
             for (int row = 0; row < rows; row++)
                 for (int v = starts[row]; v < starts[row + 1]; v++) na[v] = rowAdvantage[row];
-            var samplerTerm = tape.Sum(tape.Mul(tape.Log(output.ChoiceProbability), tape.Constant(nodeAdvantage)));
+            var samplerTerm = tape.Sum(tape.Mul(tape.Log(output.Value.ChoiceProbability), tape.Constant(nodeAdvantage)));
             weighted = tape.Add(gaussian, tape.Scale(samplerTerm, T.CreateChecked(weights.BetaG)));
         }
         var policy = tape.Scale(weighted, T.CreateChecked(-1.0 / ((double)rolloutsInBatch * rows)));
@@ -106,35 +116,49 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// of the action means to a teacher's u (per row), sum (m - u)^2 / (R * Decisions * n); MI and KL as in Build.
     /// snapshots: [Decisions, L, n, D]; target: [Decisions, n].
     /// </summary>
-    public Var<T> BuildImitation(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch,
+    public Var<T> BuildImitation(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> target, ulong seed, ulong firstStream, out LossValues values)
     {
         int rows = Batch.Decisions * Batch.Tasks;
-        var output = Forward(tape, model, weights, snapshots, seed, firstStream, default);
+        var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstStream, default);
         var us = _u.Span;
         for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(target[row]);
-        var difference = tape.Sub(output.ActionMean, tape.Constant(_u));
+        var difference = tape.Sub(actionMean, tape.Constant(_u));
         var imitation = tape.Scale(tape.Sum(tape.Mul(difference, difference)), T.CreateChecked(1.0 / ((double)rolloutsInBatch * rows)));
         return AddAuxiliary(tape, model, weights, rolloutsInBatch, snapshots, output, imitation, out values);
     }
 
-    SureOutput<T> Forward(Tape<T> tape, SureModel<T> model, LossWeights weights, ReadOnlySpan<float> snapshots, ulong seed,
-        ulong firstStream, Tensor<T> frozenProbability)
+    // The action means [Decisions*n] and, for SURE, its whole output (null for a baseline).
+    (Var<T> ActionMean, SureOutput<T>? Sure) Forward(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, ReadOnlySpan<float> snapshots,
+        ulong seed, ulong firstStream, Tensor<T> frozenProbability)
     {
         int span = Batch.L * Batch.Tasks * Batch.D;
+        if (model is IBaselineNetwork<T> baseline)
+        {
+            _baselineBatch ??= new BaselineBatch<T>(_job, Batch.Decisions, _spanMinutes, _features);
+            for (int t = 0; t < Batch.Decisions; t++) _baselineBatch.Fill(t, snapshots.Slice(t * span, span));
+            LastOutput = null;
+            return (baseline.ActionMeans(tape, _baselineBatch), null);
+        }
+        var sure = (SureModel<T>)model;
         for (int t = 0; t < Batch.Decisions; t++)
             Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
-        var output = model.Forward(tape, Batch.Input, model.Config.K1, model.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
+        var output = sure.Forward(tape, Batch.Input, sure.Config.K1, sure.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
         LastOutput = output;
-        return output;
+        return (output.ActionMean, output);
     }
 
     // main + the MI and KL terms of SPEC 5, each scaled for a batch of rolloutsInBatch rollouts.
-    Var<T> AddAuxiliary(Tape<T> tape, SureModel<T> model, LossWeights weights, int rolloutsInBatch, ReadOnlySpan<float> snapshots,
-        SureOutput<T> output, Var<T> main, out LossValues values)
+    Var<T> AddAuxiliary(Tape<T> tape, IPolicyNetwork<T> network, LossWeights weights, int rolloutsInBatch, ReadOnlySpan<float> snapshots,
+        SureOutput<T>? sureOutput, Var<T> main, out LossValues values)
     {
         var loss = main;
         double mi = 0, kl = 0;
+        if (sureOutput is not SureOutput<T> output || network is not SureModel<T> model)
+        {
+            values = new LossValues(double.CreateChecked(loss.Value.Span[0]), double.CreateChecked(main.Value.Span[0]), 0, 0);
+            return loss;
+        }
         if (weights.BetaMi != 0 && Batch.Decisions > 1)
         {
             var features = _stgFeatures.Span;

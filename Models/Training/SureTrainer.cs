@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Sure.Models.Baselines;
 using Sure.Sim;
 using Sure.Sim.Autoscalers;
 
 namespace Sure.Models.Training;
 
 /// <summary>
-/// REINFORCE for the SURE policy (SPEC 6). Each iteration draws a window of WindowHours + 1 spans from the training
+/// REINFORCE for the SURE policy (SPEC 6), and with the same recipe for any <see cref="IPolicyNetwork{T}"/> (the
+/// baselines of SPEC 11: their forward replaces SURE's, their loss is the Gaussian head's term alone). Each iteration draws a window of WindowHours + 1 spans from the training
 /// week; R rollouts of it start with p_0 everywhere, and after each span (so the first decision sees a full span of
 /// snapshots) the policy samples u_i ~ N(m_i, exp(log_std)^2), a_i = 2 sigmoid(u_i), p_i' = clamp(round_half_even(a_i p_i),
 /// 1, p_max); decision t's reward is the reward of the span it set. Returns-to-go, Decima's per-step baseline,
@@ -24,15 +26,17 @@ public sealed class SureTrainer
     const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
         DecisionStreams = 1UL << 40;
 
-    readonly SureModel<float> _model;
+    readonly IPolicyNetwork<float> _model;
     readonly JobGraph _job;
     readonly double[] _workload;
     readonly SimOptions _sim;
     readonly Adam<float> _adam, _bootstrapAdam;
     readonly Worker[] _workers;
-    readonly SureModel<float>[] _replicas;
+    readonly IPolicyNetwork<float>[] _replicas;
     readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
+    // [R, T, n]: the loss's advantage per row; with per-task credit the span rewards' task shares and their advantages.
+    readonly double[] _rowAdvantages, _shares, _shareReturns, _shareAdvantages;
     readonly int[] _start;                                // [n] the window's starting parallelism
     readonly LossValues[] _lossValues;
     readonly LossWeights _weights;
@@ -45,10 +49,10 @@ public sealed class SureTrainer
     readonly double _baseTarget = double.NaN;
     // Validation (SPEC 6): the deterministic policy on the validation day, and the best checkpoint so far.
     readonly StreamEnvironment? _validationEnv;
-    readonly SureAutoscaler? _validator;
+    readonly IAutoscaler? _validator;
     readonly float[][] _best;
 
-    public SureTrainer(SureModel<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
+    public SureTrainer(IPolicyNetwork<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
@@ -59,6 +63,8 @@ public sealed class SureTrainer
             throw new ArgumentException($"DeadBand = {options.DeadBand} must be in [0, 1)");
         if (options.Epochs < 1) throw new ArgumentException($"Epochs = {options.Epochs} must be at least 1");
         if (!(options.Clip > 0 && options.Clip < 1)) throw new ArgumentException($"Clip = {options.Clip} must be in (0, 1)");
+        if (!(options.TaskCredit >= 0 && options.TaskCredit <= 1))
+            throw new ArgumentException($"TaskCredit = {options.TaskCredit} must be in [0, 1]");
         if (!(options.LearningRate > 0) || !(options.BootstrapLearningRate > 0))
             throw new ArgumentException($"learning rates {options.LearningRate} and {options.BootstrapLearningRate} must be positive");
         if (sim.MaxParallelism != model.Config.PMax)
@@ -82,13 +88,13 @@ public sealed class SureTrainer
         _spanFloats = sim.SpanMinutes * _n * model.Config.D;
 
         int R = options.Rollouts, T = options.WindowHours;
-        _replicas = new SureModel<float>[R];
+        _replicas = new IPolicyNetwork<float>[R];
         _snapshots = new float[R][];
         _u = new float[R][];
         _logDensity = new float[R][];
         for (int r = 0; r < R; r++)
         {
-            _replicas[r] = SureModel<float>.Create(model.Config, 0);
+            _replicas[r] = model is SureModel<float> ? SureModel<float>.Create(model.Config, 0) : model.Replica();
             _snapshots[r] = new float[T * _spanFloats];
             _u[r] = new float[T * _n];
             _logDensity[r] = new float[T * _n];
@@ -96,9 +102,15 @@ public sealed class SureTrainer
         _rewards = new double[R * T];
         _returns = new double[R * T];
         _advantages = new double[R * T];
+        _rowAdvantages = new double[R * T * _n];
+        int shareCount = options.TaskCredit > 0 ? R * T * _n : 0;
+        _shares = new double[shareCount];
+        _shareReturns = new double[shareCount];
+        _shareAdvantages = new double[shareCount];
         _lossValues = new LossValues[R];
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
+        if (model is IBaselineNetwork<float> baseline) BaselineAutoscaler.CheckFits(baseline, tuningEnv);
         _createTeacher = TeacherFactory(options.Teacher, tuningEnv, options);
         // The residual base goes into the model's metadata now: the validator and every later reader act with it.
         model.Metadata.Remove(SureAutoscaler.BaseKey);
@@ -117,7 +129,7 @@ public sealed class SureTrainer
         if (options.ValidationMinutes > 0)
         {
             _validationEnv = new StreamEnvironment(job, workload, sim);
-            _validator = new SureAutoscaler(model, _validationEnv, options.ValidationSeed, options.Sampler == SamplerKind.Uniform);
+            _validator = LearnedPolicy.Create(model, _validationEnv, options.ValidationSeed, options.Sampler == SamplerKind.Uniform);
         }
     }
 
@@ -221,7 +233,7 @@ public sealed class SureTrainer
     TapeProfile? _profile;
 
     public TrainOptions Options { get; }
-    public SureModel<float> Model => _model;
+    public IPolicyNetwork<float> Model => _model;
     /// <summary>Iterations completed so far (over all calls of Run).</summary>
     public int CompletedIterations => _completed;
     /// <summary>Bytes allocated (all threads) by the last iteration.</summary>
@@ -285,6 +297,7 @@ public sealed class SureTrainer
             ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
             Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
             Losses.Advantages(_returns, T, _advantages);
+            RowAdvantages();
             _adam.Lr = (float)LearningRateAt(iteration);
             // Epoch 0 is REINFORCE and records ln N(u) per row; later epochs are PPO's, with ratios against it. The log
             // (loss and its parts, the gradient's norm) is epoch 0's.
@@ -309,6 +322,24 @@ public sealed class SureTrainer
         }
         return new IterationLog(_completed, phase, meanReward / _rewards.Length, loss, policy, mi, kl, norm,
             _model.HeadLogStd.Value.Span[0], _clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Each row's advantage (rollout r, decision t, task i): the job's A_{r,t}, or with per-task credit w
+    /// (1 - w) A_{r,t} + w A^task_{r,t,i}, A^task from the span rewards' task shares (Losses.TaskAdvantages); both are
+    /// normalised, so w weighs two signals of the same scale.
+    /// </summary>
+    void RowAdvantages()
+    {
+        int n = _n, T = Options.WindowHours;
+        double w = Options.TaskCredit;
+        if (w > 0) Losses.TaskAdvantages(_shares, T, n, Options.Gamma, _shareReturns, _shareAdvantages);
+        for (int step = 0; step < _advantages.Length; step++)
+            for (int i = 0; i < n; i++)
+            {
+                int row = step * n + i;
+                _rowAdvantages[row] = w > 0 ? (1 - w) * _advantages[step] + w * _shareAdvantages[row] : _advantages[step];
+            }
     }
 
     /// <summary>The REINFORCE phase's learning rate at an iteration (0-based, counting the bootstrap's): LearningRate, or
@@ -402,7 +433,7 @@ public sealed class SureTrainer
         _model.Metadata["job"] = _job.Name;
         _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
-        _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
+        if (_model is SureModel<float>) _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
         _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, ModelsJson.Default.TrainOptions);
         _model.Save(path);
     }
@@ -418,6 +449,7 @@ public sealed class SureTrainer
         readonly StreamEnvironment _env;
         readonly Tape<float> _inference = new(inference: true), _tape = new();
         readonly SpanBatch<float> _decision;
+        readonly BaselineBatch<float>? _baselineDecision;    // a baseline's one-decision input (null for SURE)
         readonly SubgraphSampler _sampler = new();
         readonly RolloutLoss<float> _loss;
         readonly int[] _parallelism, _teacherParallelism, _base;
@@ -430,6 +462,7 @@ public sealed class SureTrainer
             _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
             int L = owner._sim.SpanMinutes, D = _env.FeatureCount;
             _decision = new SpanBatch<float>(_env.Neighbours, owner._job.Edges, 1, L, D);
+            if (owner._model is IBaselineNetwork<float>) _baselineDecision = new BaselineBatch<float>(owner._job, 1, L, D);
             _loss = new RolloutLoss<float>(owner._job, _env.Neighbours, owner.Options.WindowHours, L, D);
             _parallelism = new int[owner._n];
             _teacherParallelism = new int[owner._n];
@@ -478,10 +511,18 @@ public sealed class SureTrainer
                 else
                 {
                     ulong stream = first + 4 * (ulong)t;
-                    _decision.Fill(0, snapshots, seed, stream);
                     _inference.Reset();
-                    var output = model.Forward(_inference, _decision.Input, model.Config.K1, model.Config.K2, _sampler, o._weights.UniformSampler);
-                    var mean = output.ActionMean.Value.Span;
+                    ReadOnlySpan<float> mean;
+                    if (model is SureModel<float> sure)
+                    {
+                        _decision.Fill(0, snapshots, seed, stream);
+                        mean = sure.Forward(_inference, _decision.Input, sure.Config.K1, sure.Config.K2, _sampler, o._weights.UniformSampler).ActionMean.Value.Span;
+                    }
+                    else
+                    {
+                        _baselineDecision!.Fill(0, snapshots);
+                        mean = ((IBaselineNetwork<float>)model).ActionMeans(_inference, _baselineDecision).Value.Span;
+                    }
                     for (int i = 0; i < n; i++)
                     {
                         u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
@@ -491,6 +532,7 @@ public sealed class SureTrainer
                     }
                 }
                 o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
+                if (o._shares.Length > 0) _env.RewardShares(o._shares.AsSpan((r * T + t) * n, n));
             }
         }
 
@@ -511,13 +553,13 @@ public sealed class SureTrainer
             var replica = PrepareReplica(r);
             int T = o.Options.WindowHours;
             var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o._advantages.AsSpan(r * T, T), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
+                o._rowAdvantages.AsSpan(r * T * o._n, T * o._n), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
                 epoch == 0 ? [] : o._logDensity[r], epoch == 0 ? o._logDensity[r] : [], out var values);
             if (epoch == 0) o._lossValues[r] = values;
             _tape.Backward(loss);
         }
 
-        SureModel<float> PrepareReplica(int r)
+        IPolicyNetwork<float> PrepareReplica(int r)
         {
             var o = _owner;
             var replica = o._replicas[r];

@@ -58,6 +58,9 @@ public sealed record TrainOptions
     /// <summary>Linear: the REINFORCE phase's rate falls linearly from LearningRate to LearningRate / J over its J
     /// iterations (of Iterations). Constant: SPEC 6.</summary>
     public RateSchedule Schedule { get; init; } = RateSchedule.Constant;
+    /// <summary>Per-task credit w in [0, 1] (issue 11): a row's advantage is (1 - w) times the job's plus w times its task's,
+    /// from the span reward's task shares (StreamEnvironment.RewardShares). 0: SPEC 6's job-level advantage.</summary>
+    public double TaskCredit { get; init; }
     public SamplerKind Sampler { get; init; } = SamplerKind.Nvss;
     public StartKind Start { get; init; } = StartKind.Random;
     /// <summary>

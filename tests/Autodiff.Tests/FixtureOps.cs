@@ -37,19 +37,21 @@ public static class FixtureOps
             values.Add(v);
         }
         int[] ints = file.Contains("i0") ? file.GetInt32("i0").Values : [];
-        bool isGraph = op == "csr_mean";
+        bool isGraph = op is "csr_mean" or "csr_weighted_sum";
         return new OpCase
         {
             Op = op,
             Shapes = [.. shapes],
             Values = [.. values],
-            Index = isGraph ? [] : ints,
+            Index = op == "csr_weighted_sum" ? OpCase.EntryEdges(shapes[0][0], Destinations(ints)) : isGraph ? [] : ints,
             Graph = isGraph ? Graph(ints, nodes: shapes[0][0], undirected: false) : null,
             NoGrad = op == "stop_gradient" ? [false, true] : null,
             Lo = op == "clamp" ? Attribute(file, "lo") : OpCase.ClampLo,
             Hi = op == "clamp" ? Attribute(file, "hi") : OpCase.ClampHi,
         };
     }
+
+    static int[] Destinations(int[] edges) => [.. Enumerable.Range(0, edges.Length / 2).Select(e => edges[2 * e + 1])];
 
     /// <summary>edges: row-major [E, 2] pairs (src, dst); rows of the graph are the destinations.</summary>
     public static Csr Graph(int[] edges, int nodes, bool undirected)

@@ -20,7 +20,7 @@ public sealed class OpCase : ITapeFunction
         "matmul", "matmul_ta", "matmul_tb", "matmul_tab", "add", "sub", "neg", "add_bias", "mul", "scale", "add_scalar",
         "sigmoid", "softplus", "relu", "tanh", "exp", "log", "clamp", "concat", "gather_rows", "csr_mean",
         "segment_mean", "sum", "mean", "row_dot", "bilinear", "softmax_rows", "log_softmax_rows", "stop_gradient",
-        "gaussian_log_density", "diagonal", "off_diagonal", "reshape", "scale_rows",
+        "gaussian_log_density", "diagonal", "off_diagonal", "reshape", "scale_rows", "csr_weighted_sum",
     ];
 
     public required string Op { get; init; }
@@ -52,6 +52,7 @@ public sealed class OpCase : ITapeFunction
             "concat" => [new(a, b), new(a, c)],
             "bilinear" => [new(a, b), new(b, c), new(p, c)],
             "gaussian_log_density" => [new(a), new(a), new(1)],
+            "csr_weighted_sum" => [new(a, b), new(2 * c)],
             "diagonal" or "off_diagonal" => [new(a, a)],
             _ => [new(a, b)],
         };
@@ -73,6 +74,13 @@ public sealed class OpCase : ITapeFunction
             // directed edges (src, dst); some nodes end up with none
             int[] src = RandomInts(rng, 2 * c, a), dst = RandomInts(rng, 2 * c, a);
             graph = Csr.FromEdges(a, src, dst, undirected: false);
+        }
+        if (op == "csr_weighted_sum")
+        {
+            // 2c directed edges with one weight each (x1, in edge order); repeats and self loops allowed
+            int[] src = RandomInts(rng, 2 * c, a), dst = RandomInts(rng, 2 * c, a);
+            graph = Csr.FromEdges(a, src, dst, undirected: false);
+            index = EntryEdges(a, dst);
         }
         return new OpCase
         {
@@ -98,6 +106,18 @@ public sealed class OpCase : ITapeFunction
         var r = new int[count];
         for (int i = 0; i < count; i++) r[i] = rng.Next(below);
         return r;
+    }
+
+    /// <summary>The edge of each CSR entry of Csr.FromEdges(rows, src, dst, undirected: false), which keeps edge order
+    /// within a row: weights given per edge reach the op in entry order through GatherRows with this index.</summary>
+    public static int[] EntryEdges(int rows, ReadOnlySpan<int> dst)
+    {
+        var start = new int[rows + 1];
+        foreach (int v in dst) start[v + 1]++;
+        for (int v = 0; v < rows; v++) start[v + 1] += start[v];
+        var entryEdge = new int[dst.Length];
+        for (int e = 0; e < dst.Length; e++) entryEdge[start[dst[e]]++] = e;
+        return entryEdge;
     }
 
     static int[] SegmentStarts(Random rng, int segments, int rows)
@@ -132,6 +152,8 @@ public sealed class OpCase : ITapeFunction
         "concat" => t.Concat(x[0], x[1]),
         "gather_rows" => t.GatherRows(x[0], Index),
         "csr_mean" => t.CsrMean(x[0], Graph!),
+        "csr_weighted_sum" => t.CsrWeightedSum(x[0], Graph!,
+            t.Reshape(t.GatherRows(t.Reshape(x[1], x[1].Shape[0], 1), Index), x[1].Shape[0])),
         "segment_mean" => t.SegmentMean(x[0], Index),
         "sum" => t.Sum(x[0]),
         "mean" => t.Mean(x[0]),

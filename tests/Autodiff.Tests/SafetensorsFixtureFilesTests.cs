@@ -18,6 +18,7 @@ public class SafetensorsFixtureFilesTests
         ["clamp"] = (1, 0), ["concat"] = (2, 0), ["gather_rows"] = (1, 1), ["csr_mean"] = (1, 1), ["segment_mean"] = (1, 1),
         ["sum"] = (1, 0), ["mean"] = (1, 0), ["row_dot"] = (2, 0), ["bilinear"] = (3, 0), ["softmax_rows"] = (1, 0),
         ["log_softmax_rows"] = (1, 0), ["stop_gradient"] = (2, 0), ["gaussian_log_density"] = (3, 0),
+        ["csr_weighted_sum"] = (2, 1),
     };
 
     private static readonly string[] CompositeParameters = ["x", "W0", "b0", "W1", "b1", "Wd", "f"];

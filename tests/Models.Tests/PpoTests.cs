@@ -13,7 +13,10 @@ public class PpoTests
 {
     const int L = 6, Decisions = 3;
     static readonly JobGraph Job = JobGraph.Create("tiny", [1, 2, 3], [[], [0], [0]]);
-    static readonly double[] Advantages = [1.0, -0.7, 0.4];
+    static readonly double[] Advantages = PerRow([1.0, -0.7, 0.4]);
+
+    // A decision's advantage for each of its rows ([Decisions] to [Decisions, n]).
+    static double[] PerRow(double[] perDecision) => perDecision.SelectMany(a => Enumerable.Repeat(a, Job.TaskCount)).ToArray();
 
     static double[][] Gradient(SureModel<double> model, RolloutLoss<double> loss, float[] snapshots, float[] u, double[] advantages,
         double clip = 0.2, float[]? oldLogDensity = null, float[]? logDensity = null)
@@ -51,7 +54,7 @@ public class PpoTests
 
         var old = logDensity.Select(v => (float)(v + shift)).ToArray();
         double r = Math.Exp(-shift);
-        var expected = Gradient(model, loss, snapshots, u, kept.Select(a => r * a).ToArray());
+        var expected = Gradient(model, loss, snapshots, u, PerRow(kept.Select(a => r * a).ToArray()));
         var ppo = Gradient(model, loss, snapshots, u, Advantages, 0.2, old);
         // Row ratios differ from r by the float rounding of the old density (about 1e-7 |ln N|), which cancellation in the
         // sums over rows can lift to a relative 1e-4 on a small element: the tolerance is relative to the largest one.

@@ -31,7 +31,7 @@ public class TrainingGradientTests
         Philox.FillUniform(5, 0, 0, snapshots.AsSpan());
         var u = new float[decisions * n];
         Philox.FillNormal(5, 1, 0, u.AsSpan());
-        double[] advantages = [1.0, -0.7, 0.4];
+        double[] advantages = [1.0, -0.7, 0.4, 0.2, 0.9, -1.3, 0.6, -0.1, 0.3];   // [decisions, n]: each row its own
         var weights = new LossWeights(BetaG: 1, BetaMi: 0.5, BetaKl: 0.3, uniformSampler);
         var loss = new RolloutLoss<double>(job, neighbours, decisions, L, D);
 

@@ -73,6 +73,35 @@ public class TrainingLossTests
         for (int k = 0; k < 6; k++) Assert.Equal(expected[k], advantages[k], 1e-12);
     }
 
+    [Fact]
+    public void Task_advantages_are_per_task_returns_less_the_per_task_baseline()
+    {
+        // R = 2, 2 steps, 2 tasks, gamma = 0.5; shares [r, t, i]. Task 0: [1, 2] and [3, 0]; task 1: [0, 4] and [0, 0].
+        // Returns task 0: [2, 2] and [3, 0]; task 1: [2, 4] and [0, 0]. Baselines (t, i): (0,0) 2.5, (1,0) 1, (0,1) 1,
+        // (1,1) 2. Advantages [r, t, i]: r0: [-0.5, 1, 1, 2], r1: [0.5, -1, -1, -2]; mean 0, std sqrt(12.5 / 8).
+        double[] shares = [1, 0, 2, 4, 3, 0, 0, 0];
+        var returns = new double[8];
+        var advantages = new double[8];
+        Losses.TaskAdvantages(shares, 2, 2, 0.5, returns, advantages);
+        Assert.Equal([2, 2, 2, 4, 3, 0, 0, 0], returns);
+        double std = Math.Sqrt(12.5 / 8);
+        double[] expected = [-0.5, 1, 1, 2, 0.5, -1, -1, -2];
+        for (int k = 0; k < 8; k++) Assert.Equal(expected[k] / std, advantages[k], 1e-12);
+    }
+
+    [Fact]
+    public void Task_advantages_of_one_task_are_the_job_advantages()
+    {
+        double[] rewards = [0.3, -0.1, 0.7, 0.2, 0.5, 0.0, -0.4, 0.9, 0.1];
+        var returns = new double[9];
+        var job = new double[9];
+        var task = new double[9];
+        Losses.ReturnsToGo(rewards, 3, 0.95, returns);
+        Losses.Advantages(returns, 3, job);
+        Losses.TaskAdvantages(rewards, 3, 1, 0.95, returns, task);
+        for (int k = 0; k < 9; k++) Assert.Equal(job[k], task[k], 1e-12);
+    }
+
     [Theory]
     [InlineData(0.0, 5, 5)]        // a = 2 sigmoid(0) = 1: unchanged
     [InlineData(-50.0, 5, 1)]      // a -> 0: clamped to 1

@@ -238,7 +238,7 @@ public class TrainingReplayTests
 
         var loss = new RolloutLoss<float>(job, env.Neighbours, decisions, L, D);
         loss.Build(new Tape<float>(), model, new LossWeights(1, 0.1, 1e-3, false), 1, snapshots, new float[decisions * n],
-            [1, 0, -1], 5, 40, out _);
+            Enumerable.Range(0, decisions * n).Select(row => 1.0 - row / n).ToArray(), 5, 40, out _);
         var batchedMeans = loss.LastOutput!.Value.ActionMean.Value.ToArray();
         var batchedAnchors = loss.LastOutput.Value.Subgraphs.Anchors.ToArray();
         for (int t = 0; t < decisions; t++)

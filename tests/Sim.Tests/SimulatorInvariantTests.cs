@@ -235,4 +235,41 @@ public class SimulatorInvariantTests
         Assert.True(double.IsFinite(result.Reward));
         Assert.Equal(60, env.SnapshotCount);
     }
+
+    [Fact]
+    public void Reward_shares_add_up_to_the_span_reward()
+    {
+        Check(s =>
+        {
+            var (env, plan) = Build(s);
+            env.Reset(s.Start, plan[0], (ulong)s.Seed);
+            var shares = new double[env.TaskCount];
+            for (int k = 1; k <= s.Spans; k++)
+            {
+                double reward = env.Step(plan[k]).Reward;
+                env.RewardShares(shares);
+                Assert.True(Math.Abs(shares.Sum() - reward) <= 1e-9, $"span {k}: shares add up to {shares.Sum()}, reward {reward}");
+            }
+        });
+    }
+
+    [Fact]
+    public void A_task_off_the_critical_path_is_credited_its_utilisation_only()
+    {
+        // A fork: the source feeds a (ample capacity) and b (one instance, overloaded), so b is on the critical path in
+        // every minute and a in none; a's share is its part of the job utilisation, recomputed here from the span record.
+        var job = JobGraph.Create("fork", [1, 1, 1], [[], [0], [0]]);
+        var workload = Enumerable.Repeat(5000.0, 120).ToArray();
+        var env = new StreamEnvironment(job, workload, new SimOptions { NoiseSigma = 0, SpanMinutes = 30 });
+        env.Reset(0, [8, 64, 1], 1);
+        double reward = env.Step([8, 64, 1]).Reward;
+        var shares = new double[3];
+        env.RewardShares(shares);
+        var span = env.LastSpan;
+        double expected = 0;
+        for (int m = 0; m < span.Minutes; m++) expected += 0.5 * span.Utilization[m * 3 + 1] * 64 / 73 / span.Minutes;
+        Assert.Equal(expected, shares[1], 1e-12);
+        Assert.True(shares[2] < 0, $"the overloaded task's share {shares[2]} carries the latency penalty");
+        Assert.Equal(reward, shares.Sum(), 1e-12);
+    }
 }
