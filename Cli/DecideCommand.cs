@@ -24,9 +24,10 @@ static class DecideCommand
         var cooldown = new Option<int>("--cooldown") { Description = "Guardrail: decisions held after the job rescaled", DefaultValueFactory = _ => 0 };
         var missing = new Option<int>("--max-missing") { Description = "Guardrail: refused minutes a span may have before HPA decides instead (-1: L/4)", DefaultValueFactory = _ => -1 };
         var shadow = new Option<bool>("--shadow") { Description = "Decide and report, but keep the current parallelism" };
+        var baseTarget = new Option<double>("--base-target") { Description = "HPA's target for a model whose residual base is tuned per job (a fleet model): the target tuned for this job", DefaultValueFactory = _ => double.NaN };
 
         var command = new Command("decide", "Turn a job's per-minute metrics into new parallelism per vertex with the trained policy (SPEC 12)");
-        foreach (var o in new Option[] { model, plan, metrics, json, seed, min, max, step, cooldown, missing, shadow }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, plan, metrics, json, seed, min, max, step, cooldown, missing, shadow, baseTarget }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var weights = PolicyWeights.Load(parse.GetValue(model)!);
@@ -40,6 +41,7 @@ static class DecideCommand
                 CooldownSpans = parse.GetValue(cooldown),
                 MaxMissingMinutes = parse.GetValue(missing),
                 Shadow = parse.GetValue(shadow),
+                BaseTarget = parse.GetValue(baseTarget),
             };
             for (int i = 0; i < job.Parallelism.Length; i++)
                 if (job.Parallelism[i] > weights.Config.PMax)

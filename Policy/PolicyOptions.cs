@@ -20,6 +20,9 @@ public sealed record PolicyOptions
     /// <summary>HPA's target utilisation in a fallback; NaN: the model's own base target if it is a residual on
     /// hpa-tuned, else HPA's default 0.7.</summary>
     public double FallbackTarget { get; init; } = double.NaN;
+    /// <summary>HPA's target for the residual base of a model whose base is tuned per job (a fleet model,
+    /// <see cref="ResidualBase.TargetPerJob"/>): the target tuned for this job; NaN otherwise (the model's own).</summary>
+    public double BaseTarget { get; init; } = double.NaN;
     /// <summary>Decide and report without acting: <see cref="PolicyDecision.Parallelism"/> keeps the current values and
     /// <see cref="PolicyDecision.Proposed"/> says what the session would have set.</summary>
     public bool Shadow { get; init; }

@@ -47,6 +47,12 @@ public sealed class PolicySession
         if (!(_options.RestartSeconds >= 0 && _options.RestartSeconds <= 60)) throw new ArgumentException("restart seconds must be in [0, 60]");
         _maxMissing = _options.MaxMissingMinutes < 0 ? _l / 4 : _options.MaxMissingMinutes;
         _baseTarget = weights.Base.HpaTarget;
+        if (weights.Base.TargetPerJob)
+        {
+            if (!(_options.BaseTarget > 0 && _options.BaseTarget <= 1))
+                throw new ArgumentException($"the model's HPA base is tuned per job: state PolicyOptions.BaseTarget in (0, 1], the target tuned for this job (got {_options.BaseTarget})");
+            _baseTarget = _options.BaseTarget;
+        }
         _deadBand = weights.Base.DeadBand;
         _fallbackTarget = double.IsNaN(_options.FallbackTarget) ? _baseTarget ?? HpaRule.TargetUtilization : _options.FallbackTarget;
         if (!(_fallbackTarget > 0 && _fallbackTarget <= 1)) throw new ArgumentException($"the fallback target {_fallbackTarget} must be in (0, 1]");
