@@ -22,7 +22,10 @@ static class TrainCommand
     public static Command Create()
     {
         var architecture = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", PolicyNetworks.Names)} (the baselines of SPEC 11 share SURE's head, trainer and recipe; --sampler and --mi apply to sure only)", DefaultValueFactory = _ => PolicyArchitecture.Sure };
-        var job = new Option<string>("--job") { Description = "Job name (small-1 ... large-2), sample job id, or random:N[:SEED]", Required = true };
+        var job = new Option<string?>("--job") { Description = "Job name (small-1 ... large-2), sample job id, or random:N[:SEED]" };
+        var fleetJobs = new Option<string?>("--jobs") { Description = "One model across many jobs (instead of --job): fleet (the training split, docs/fleet.md) or comma-separated job ids; the checkpoint is chosen on the validation jobs' validation day" };
+        var jobsPerIteration = new Option<int>("--jobs-per-iteration") { Description = "With --jobs: jobs drawn per iteration (each one window of R rollouts)", DefaultValueFactory = _ => 4 };
+        var validationJobs = new Option<int>("--validation-jobs") { Description = "With --jobs: validation-split jobs whose validation day chooses the checkpoint (a fixed subset)", DefaultValueFactory = _ => 8 };
         var iterations = new Option<int?>("--iterations") { Description = $"Iterations (default {DefaultIterations}; unbounded when only --minutes is given)" };
         var minutes = new Option<double?>("--minutes") { Description = "Wall-clock budget in minutes: stop after the iteration that crosses it" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights, windows and all noise", DefaultValueFactory = _ => 1UL };
@@ -51,7 +54,7 @@ static class TrainCommand
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy (or a baseline, --model) with REINFORCE on one job");
-        foreach (var o in new Option[] { architecture, job, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { architecture, job, fleetJobs, jobsPerIteration, validationJobs, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, evaluate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -106,7 +109,21 @@ static class TrainCommand
             int h = parse.GetValue(hidden);
             if (h is < 1 or > SureConfig.MaxH) throw new SimInputException($"bad hidden {h}: need 1..{SureConfig.MaxH}");
 
-            var graph = JobCatalog.Load(parse.GetValue(job)!, parse.GetValue(jobs));
+            string? jobName = parse.GetValue(job), fleetSpec = parse.GetValue(fleetJobs);
+            if ((jobName is null) == (fleetSpec is null)) throw new SimInputException("give --job NAME (one job) or --jobs fleet|ids (many), one of them");
+            int perIteration = parse.GetValue(jobsPerIteration), validationCount = parse.GetValue(validationJobs);
+            IReadOnlyList<JobGraph>? fleet = null, fleetValidation = null;
+            if (fleetSpec is not null)
+            {
+                if (architectureName != PolicyArchitecture.Sure) throw new SimInputException($"--jobs trains the sure model only, not '{architectureName}'");
+                if (parse.GetValue(evaluate)) throw new SimInputException("--eval is for one job; evaluate a fleet model with sure eval --jobs");
+                if (perIteration < 1) throw new SimInputException($"bad jobs-per-iteration {perIteration}: need at least 1");
+                if (validationCount < 1) throw new SimInputException($"bad validation-jobs {validationCount}: need at least 1");
+                if (epochCount != 1) throw new SimInputException("--jobs trains with REINFORCE: --epochs 1");
+                fleet = FleetSummary.Jobs(fleetSpec == "fleet" ? "train" : fleetSpec, null, parse.GetValue(jobs));
+                fleetValidation = FleetSummary.Jobs("validation", validationCount, null);
+            }
+            var graph = fleet is null ? JobCatalog.Load(jobName!, parse.GetValue(jobs)) : fleet[0];
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
             var split = DataSplit.For(workloadTrace.Length);
             var test = split.Test;
@@ -140,7 +157,10 @@ static class TrainCommand
             });
             var sim = SimOptions.Default;
             var model = PolicyNetworks.Create(architectureName, new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, graph, options.Seed);
-            var trainer = new SureTrainer(model, graph, workload, sim, options);
+            ITrainer trainer = fleet is null
+                ? new SureTrainer(model, graph, workload, sim, options)
+                : new FleetTrainer(model, fleet, fleetValidation!, workload, sim, options, perIteration);
+            string trainedOn = fleet is null ? graph.Name : $"{fleet.Count} jobs";
             bool uniform = kind == SamplerKind.Uniform;
             double TestReward() => LearnedPolicy.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;
             double? before = parse.GetValue(evaluate) ? TestReward() : null;
@@ -171,7 +191,7 @@ static class TrainCommand
                         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                         .Start(ctx =>
                         {
-                            var bar = ctx.AddTask($"training {Markup.Escape(architectureName)} on {Markup.Escape(graph.Name)}", maxValue: 1000);
+                            var bar = ctx.AddTask($"training {Markup.Escape(architectureName)} on {Markup.Escape(trainedOn)}", maxValue: 1000);
                             logs = trainer.Run(entry =>
                             {
                                 Record(entry);
@@ -179,7 +199,7 @@ static class TrainCommand
                                 if (budget is double m) done = Math.Max(done, entry.Elapsed.TotalMinutes / m);
                                 bar.Value = Math.Min(1000, 1000 * done);
                                 bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                                    $"it {entry.Iteration}{(entry.Phase == TrainPhase.Bootstrap ? " (bootstrap)" : "")} reward {entry.MeanReward:F4} validation {entry.ValidationReward:F4} (best {trainer.BestValidationReward:F4} at {trainer.BestIteration}) loss {entry.Loss:F3} kl {entry.Kl:F1}"));
+                                    $"it {entry.Iteration}{(entry.Phase == TrainPhase.Bootstrap ? " (bootstrap)" : "")} reward {entry.MeanReward:F4} validation {entry.ValidationReward:F4} (best {trainer.BestValidationReward:F4} at {trainer.BestIteration}) loss {entry.Loss:F3} kl {entry.Kl:F1}{(fleet is null ? "" : $" {entry.Iteration * perIteration / entry.Elapsed.TotalSeconds:F2} jobs/s")}"));
                             }, cancel.Token);
                             bar.Value = 1000;
                         });
@@ -191,7 +211,7 @@ static class TrainCommand
             logFile.Commit();
             IterationLog? last = logs.Count > 0 ? logs[^1] : null;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained {architectureName} on {graph.Name}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
+                $"trained {architectureName} on {trainedOn}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
             if (before is double b0)
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"test-week reward (deterministic, seed 1): before {b0:F4} after {TestReward():F4}"));

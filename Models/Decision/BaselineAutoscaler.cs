@@ -32,7 +32,7 @@ public sealed class BaselineAutoscaler : IAutoscaler
         _snapshots = new float[env.SpanMinutes * _n * env.FeatureCount];
         _actionMean = new float[_n];
         _base = new int[_n];
-        _baseHeuristic = SureAutoscaler.BaseHeuristic(network.Metadata);
+        _baseHeuristic = SureAutoscaler.BaseHeuristic(network.Metadata, env);
         _deadBand = SureAutoscaler.DeadBand(network.Metadata);
     }
 

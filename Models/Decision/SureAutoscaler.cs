@@ -52,7 +52,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _actionMean = new float[_n];
         _next = new int[_n];
         _base = new int[_n];
-        _baseHeuristic = BaseHeuristic(model);
+        _baseHeuristic = BaseHeuristic(model.Metadata, env);
         _deadBand = DeadBand(model);
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
         _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
@@ -77,6 +77,10 @@ public sealed class SureAutoscaler : IAutoscaler
     /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase.HpaTuned"/>): the base and its target.</summary>
     public const string BaseKey = ResidualBase.BaseKey, BaseTargetKey = ResidualBase.BaseTargetKey, HpaTunedBase = ResidualBase.HpaTunedBase;
 
+    /// <summary>The base target of a fleet model (<see cref="Training.FleetTrainer"/>): HPA's target is tuned on each
+    /// job's own training range (the trace's <see cref="Training.DataSplit"/>) where the policy is deployed.</summary>
+    public const string TunedPerJob = ResidualBase.TunedPerJob;
+
     /// <summary>Metadata key of the dead band (<see cref="Training.TrainOptions.DeadBand"/>).</summary>
     public const string DeadBandKey = ResidualBase.DeadBandKey;
 
@@ -89,9 +93,18 @@ public sealed class SureAutoscaler : IAutoscaler
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
     public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
 
-    /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p.</summary>
-    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata) =>
-        ResidualBase.HpaTargetOf(metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
+    /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p. A
+    /// base tuned per job (<see cref="TunedPerJob"/>) is tuned here on <paramref name="env"/>'s job and trace.</summary>
+    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata, StreamEnvironment? env = null)
+    {
+        if (ResidualBase.IsPerJob(metadata))
+        {
+            if (env is null) throw new SureFileException($"the model's {BaseTargetKey} is {TunedPerJob}: it needs the job and trace to tune on");
+            var train = Training.DataSplit.For(env.Workload.Length).Train;
+            return new HpaAutoscaler(Tuning.Hpa(env, train.Start, train.Minutes, 1).Target, HpaTunedBase);
+        }
+        return ResidualBase.HpaTargetOf(metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
+    }
 
     /// <summary>m_i of the last decision (for inspection and tests).</summary>
     public ReadOnlySpan<float> LastActionMean => _actionMean;

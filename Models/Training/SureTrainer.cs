@@ -20,7 +20,7 @@ namespace Sure.Models.Training;
 /// so the result does not depend on Threads.
 /// </para>
 /// </summary>
-public sealed class SureTrainer
+public sealed class SureTrainer : ITrainer
 {
     // Philox streams (keyed by Seed): the window, the simulator seeds, and 4 per decision (x, y, u, spare).
     const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
@@ -277,31 +277,15 @@ public sealed class SureTrainer
 
     IterationLog Iterate()
     {
-        int iteration = _completed, R = Options.Rollouts, T = Options.WindowHours;
-        int start = WindowStart(iteration);
-        DrawStart(iteration);
-
-        var phase = iteration < Options.BootstrapIterations ? TrainPhase.Bootstrap : TrainPhase.Reinforce;
+        int iteration = _completed;
+        var phase = Gradients(iteration);
         double norm;
-        if (phase == TrainPhase.Bootstrap)
-        {
-            // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
-            bool dagger = Options.Dagger && 2 * iteration >= Options.BootstrapIterations;
-            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
-                state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
-            ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
-            norm = StepOnSummedGradients(_bootstrapAdam);
-        }
+        if (phase == TrainPhase.Bootstrap) norm = StepOnSummedGradients(_bootstrapAdam);
         else
         {
-            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
-            Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
-            Losses.Advantages(_returns, T, _advantages);
-            RowAdvantages();
             _adam.Lr = (float)LearningRateAt(iteration);
             // Epoch 0 is REINFORCE and records ln N(u) per row; later epochs are PPO's, with ratios against it. The log
             // (loss and its parts, the gradient's norm) is epoch 0's.
-            ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration, 0), iteration);
             norm = StepOnSummedGradients(_adam);
             for (int epoch = 1; epoch < Options.Epochs; epoch++)
             {
@@ -310,7 +294,50 @@ public sealed class SureTrainer
             }
         }
         _completed++;
+        return Log(phase, norm);
+    }
 
+    /// <summary>
+    /// Iteration k's rollouts of its window and their loss gradients (bootstrap or REINFORCE by k, REINFORCE's first
+    /// epoch), each in its rollout's replica; the model's own gradient is not touched.
+    /// </summary>
+    TrainPhase Gradients(int iteration)
+    {
+        int T = Options.WindowHours;
+        int start = WindowStart(iteration);
+        DrawStart(iteration);
+        if (iteration < Options.BootstrapIterations)
+        {
+            // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
+            bool dagger = Options.Dagger && 2 * iteration >= Options.BootstrapIterations;
+            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
+                state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
+            ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
+            return TrainPhase.Bootstrap;
+        }
+        ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
+        Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
+        Losses.Advantages(_returns, T, _advantages);
+        RowAdvantages();
+        ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration, 0), iteration);
+        return TrainPhase.Reinforce;
+    }
+
+    /// <summary>
+    /// One job's part of a fleet iteration (<see cref="FleetTrainer"/>): iteration k's rollouts and loss gradients, their
+    /// sum over the rollouts added times <paramref name="scale"/> to the model's gradient (which is not zeroed first), and
+    /// the iteration's log (its gradient norm is NaN: the fleet clips the sum). No step, no PPO epochs, no validation.
+    /// </summary>
+    public IterationLog AddGradient(int iteration, float scale)
+    {
+        var phase = Gradients(iteration);
+        AddReplicaGradients(scale);
+        return Log(phase, double.NaN) with { Iteration = iteration + 1 };
+    }
+
+    IterationLog Log(TrainPhase phase, double norm)
+    {
+        int R = Options.Rollouts;
         double meanReward = 0, loss = 0, policy = 0, mi = 0, kl = 0;
         foreach (double reward in _rewards) meanReward += reward;
         foreach (var v in _lossValues)
@@ -357,16 +384,22 @@ public sealed class SureTrainer
     double StepOnSummedGradients(Adam<float> adam)
     {
         _model.Parameters.ZeroGrad();
+        AddReplicaGradients(1);
+        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
+        adam.Step();
+        return norm;
+    }
+
+    // The model's gradient += scale * the rollouts' gradients, in rollout order (scale 1 adds them exactly).
+    void AddReplicaGradients(float scale)
+    {
         for (int r = 0; r < Options.Rollouts; r++)
             for (int k = 0; k < _model.Parameters.Count; k++)
             {
                 var sum = _model.Parameters[k].Grad.Span;
                 var part = _replicas[r].Parameters[k].Grad.Span;
-                for (int j = 0; j < sum.Length; j++) sum[j] += part[j];
+                for (int j = 0; j < sum.Length; j++) sum[j] += scale * part[j];
             }
-        double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
-        adam.Step();
-        return norm;
     }
 
     void DrawStart(int iteration)

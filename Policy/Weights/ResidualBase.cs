@@ -23,8 +23,11 @@ public sealed record ResidualBase(double? HpaTarget, double DeadBand)
 
     /// <summary>Reads the keys above; a stated value that cannot be used is one <see cref="SureFileException"/>.</summary>
     public static ResidualBase FromMetadata(IReadOnlyDictionary<string, string> metadata) =>
-        new(metadata.GetValueOrDefault(BaseKey) == HpaTunedBase && metadata.GetValueOrDefault(BaseTargetKey) == TunedPerJob ? double.NaN : HpaTargetOf(metadata),
-            DeadBandOf(metadata));
+        new(IsPerJob(metadata) ? double.NaN : HpaTargetOf(metadata), DeadBandOf(metadata));
+
+    /// <summary>The metadata names HPA as the base with a target tuned per job.</summary>
+    public static bool IsPerJob(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.GetValueOrDefault(BaseKey) == HpaTunedBase && metadata.GetValueOrDefault(BaseTargetKey) == TunedPerJob;
 
     /// <summary>The dead band alone (0 when absent).</summary>
     public static double DeadBandOf(IReadOnlyDictionary<string, string> metadata)

@@ -1,0 +1,88 @@
+using Sure.Models.Training;
+using Sure.Sim;
+using Sure.Sim.Autoscalers;
+
+namespace Sure.Models.Tests;
+
+/// <summary>Training one model across many jobs (issue 19): the fleet's gradient and the per-job residual base.</summary>
+public class FleetTrainerTests
+{
+    static readonly double[] Workload = WorkloadTrace.ClarkNet().Workload();
+
+    static TrainOptions Small(int bootstrap) => new()
+    {
+        Rollouts = 2, WindowHours = 2, Iterations = 4, BootstrapIterations = bootstrap, Seed = 5, Threads = 1,
+        Base = ActionBase.HpaTuned, Teacher = TeacherKind.Clairvoyant, DeadBand = 0.1,
+    };
+
+    static SureModel<float> Model() => SureTrainer.CreateModel(new SureConfig { H = 8, D = StreamEnvironment.ForecastFeatureCount }, 7);
+
+    /// <summary>A fleet iteration's gradient is the mean of the gradients of the jobs it drew, each computed alone by
+    /// a SureTrainer of that job on the same weights (bootstrap and REINFORCE iterations).</summary>
+    [Theory]
+    [InlineData(0)]      // iteration 0 of a run with 1 bootstrap iteration: bootstrap
+    [InlineData(1)]      // iteration 1: REINFORCE
+    public void A_fleet_gradient_is_the_mean_of_its_jobs_gradients(int iteration)
+    {
+        var jobs = new[] { JobCatalog.Load("random:3:1"), JobCatalog.Load("random:5:2"), JobCatalog.Load("random:4:3") };
+        var options = Small(bootstrap: 1) with { ValidationMinutes = 0 };
+        var model = Model();
+        var fleet = new FleetTrainer(model, jobs, [], Workload, SimOptions.Default, options, jobsPerIteration: 3);
+        fleet.Gradient(iteration);
+        var drawn = Enumerable.Range(0, 3).Select(slot => fleet.JobIndex(iteration, slot)).ToArray();
+        var actual = model.Parameters.Select(p => p.Grad.ToArray()).ToArray();
+
+        var expected = model.Parameters.Select(p => new double[p.Value.Length]).ToArray();
+        foreach (int job in drawn)
+        {
+            var alone = Model();
+            var trainer = new SureTrainer(alone, jobs[job], Workload, SimOptions.Default, options);
+            alone.Parameters.ZeroGrad();
+            trainer.AddGradient(iteration, 1);
+            for (int k = 0; k < expected.Length; k++)
+                for (int j = 0; j < expected[k].Length; j++) expected[k][j] += alone.Parameters[k].Grad.Span[j] / 3.0;
+        }
+        double scale = expected.Max(g => g.Max(Math.Abs));
+        Assert.True(scale > 0);
+        for (int k = 0; k < expected.Length; k++)
+            for (int j = 0; j < expected[k].Length; j++)
+                Assert.True(Math.Abs(actual[k][j] - expected[k][j]) <= 1e-5 * scale,
+                    $"{model.Parameters[k].Name}[{j}]: fleet {actual[k][j]}, mean of jobs {expected[k][j]}");
+    }
+
+    [Fact]
+    public void The_draw_of_jobs_is_a_function_of_the_seed_and_iteration()
+    {
+        var jobs = Enumerable.Range(1, 7).Select(s => JobCatalog.Load($"random:3:{s}")).ToArray();
+        var options = Small(0) with { ValidationMinutes = 0 };
+        var a = new FleetTrainer(Model(), jobs, [], Workload, SimOptions.Default, options, 4);
+        var b = new FleetTrainer(Model(), jobs, [], Workload, SimOptions.Default, options, 4);
+        var c = new FleetTrainer(Model(), jobs, [], Workload, SimOptions.Default, options with { Seed = 6 }, 4);
+        var draws = Enumerable.Range(0, 20).SelectMany(k => Enumerable.Range(0, 4).Select(s => a.JobIndex(k, s))).ToArray();
+        Assert.Equal(draws, Enumerable.Range(0, 20).SelectMany(k => Enumerable.Range(0, 4).Select(s => b.JobIndex(k, s))));
+        Assert.NotEqual(draws, Enumerable.Range(0, 20).SelectMany(k => Enumerable.Range(0, 4).Select(s => c.JobIndex(k, s))));
+        Assert.Equal(7, draws.Distinct().Count());
+    }
+
+    /// <summary>A fleet checkpoint's residual base is HPA tuned on the job where it runs: on each job, the untrained
+    /// (zero-action) policy is hpa-tuned at that job's own target, tuned on the trace's training range.</summary>
+    [Fact]
+    public void A_per_job_base_is_tuned_on_the_job_it_decides_for()
+    {
+        var model = SureModel<float>.Create(new SureConfig { H = 8 }, 3);
+        model.HeadWeight.Value.Span.Clear();
+        model.HeadBias.Value.Span.Clear();
+        model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.HpaTunedBase;
+        model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
+        var train = DataSplit.For(Workload.Length).Train;
+        foreach (string name in new[] { "small-1", "medium-2" })
+        {
+            var job = JobCatalog.Load(name);
+            double target = Tuning.Hpa(new StreamEnvironment(job, Workload), train.Start, train.Minutes, 1).Target;
+            var sure = SureAutoscaler.Evaluate(model, job, Workload, SimOptions.Default, 10080, 1440, 4);
+            var hpa = Episode.Run(new StreamEnvironment(job, Workload), new HpaAutoscaler(target), 10080, 1440, 4);
+            Assert.Equal(hpa, sure);
+        }
+        Assert.Throws<SureFileException>(() => SureAutoscaler.BaseHeuristic(model.Metadata));
+    }
+}
