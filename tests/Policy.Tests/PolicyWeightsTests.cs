@@ -83,4 +83,35 @@ public class PolicyWeightsTests
         try { Assert.Contains(expected, Assert.Throws<SureFileException>(() => PolicyWeights.Load(path)).Message); }
         finally { File.Delete(path); }
     }
+
+    /// <summary>A fleet model's base is tuned per job: a session needs the host's target, and with it decides as the same
+    /// weights with that target written in.</summary>
+    [Fact]
+    public void A_per_job_base_takes_the_hosts_target()
+    {
+        string perJob = TestModels.Write(8, seed: 4, baseTarget: 0.6, edit: m => m.Metadata[ResidualBase.BaseTargetKey] = ResidualBase.TunedPerJob);
+        string stated = TestModels.Write(8, seed: 4, baseTarget: 0.6);
+        try
+        {
+            var job = new JobDag(["a", "b", "c"], [("a", "b"), ("a", "c")]);
+            var fleet = PolicyWeights.Load(perJob);
+            Assert.True(fleet.Base.TargetPerJob);
+            Assert.Contains("BaseTarget", Assert.Throws<ArgumentException>(() => new PolicySession(fleet, job, [4, 4, 4])).Message);
+            var withTarget = new PolicySession(fleet, job, [4, 4, 4], new PolicyOptions { BaseTarget = 0.6 });
+            var reference = new PolicySession(PolicyWeights.Load(stated), job, [4, 4, 4]);
+            for (int m = 0; m < 60; m++)
+            {
+                TaskMetrics[] minute = [new(5000, 0.9, 4, 1, 0), new(2500, 0.2 + 0.01 * m, 4, 1, 0), new(2500, 0.5, 4, 1, 3)];
+                withTarget.Observe(minute, m);
+                reference.Observe(minute, m);
+            }
+            var expected = reference.Decide().Parallelism.ToArray();
+            Assert.Equal(expected, withTarget.Decide().Parallelism.ToArray());
+        }
+        finally
+        {
+            File.Delete(perJob);
+            File.Delete(stated);
+        }
+    }
 }
