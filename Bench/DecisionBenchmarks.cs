@@ -23,7 +23,7 @@ public class DecisionBenchmarks
         var config = new SureConfig();
         var graph = DecisionJob.ForBenchmark(Tasks);
         int n = graph.TaskCount;
-        decider = new SureDecider(SureModel<float>.Create(config, seed: 0), DecisionJob.Table(graph, config.C, config.KMax));
+        decider = new SureDecider(SureModel<float>.Create(config, seed: 0).DecisionWeights, DecisionJob.Table(graph, config.C, config.KMax));
         var rng = new Random(Tasks);
         ring = new float[config.L * n * config.D];
         for (int i = 0; i < ring.Length; i++) ring[i] = (float)rng.NextDouble();

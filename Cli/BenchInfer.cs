@@ -204,7 +204,7 @@ static class BenchInfer
         var (source, tasks) = (dag.Name, dag.TaskCount);
         var job = DecisionJob.Table(dag, config.C, config.KMax);
         var model = SureModel<float>.Create(config, seed: 0);
-        var cpu = backend is null ? new SureDecider(model, job, threads) : null;
+        var cpu = backend is null ? new SureDecider(model.DecisionWeights, job, threads) : null;
         using var device = backend is null ? null : new DeviceDecider(model, job, backend, graph);
         var rng = new Random(n);
         var ring = new float[config.L * tasks * config.D];

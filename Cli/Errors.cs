@@ -15,7 +15,7 @@ static class Errors
     /// <summary>Each source of input has its own exception, whose message names the file, row or tensor and the defect;
     /// the system's IO errors name the path.</summary>
     public static bool IsInputError(Exception e) =>
-        e is SimInputException or JobGraphException or SureFileException or SafetensorsFormatException
+        e is SimInputException or JobGraphException or SureFileException or SafetensorsFormatException or HostInputException
             or IOException or UnauthorizedAccessException;
 
     public static int Report(string command, Exception e, bool verbose, TextWriter error)

@@ -22,9 +22,11 @@ static class SimulateCommand
         var trace = new Option<string?>("--trace") { Description = "Workload trace (one number per line or time,value CSV; default: ClarkNet)" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
         var model = new Option<string?>("--model") { Description = "Checkpoint (safetensors) of the learned policy; its metadata names the architecture" };
+        var planOut = new Option<string?>("--plan-out") { Description = "Write the job as Flink's job plan JSON (for sure decide)" };
+        var metricsOut = new Option<string?>("--metrics-out") { Description = "Write every minute's per-vertex metrics as JSON lines under Flink's names (for sure decide)" };
 
         var command = new Command("simulate", "Run one autoscaling policy on one job over a window of the workload trace");
-        foreach (var o in new Option[] { job, policy, start, minutes, noise, seed, traceOut, json, trace, jobs, model }) command.Options.Add(o);
+        foreach (var o in new Option[] { job, policy, start, minutes, noise, seed, traceOut, json, trace, jobs, model, planOut, metricsOut }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string policyName = parse.GetValue(policy)!;
@@ -33,6 +35,12 @@ static class SimulateCommand
             string? outPath = parse.GetValue(traceOut);
             if (outPath is not null)
                 SimCli.CheckOutput("--trace-out", outPath, ("--trace", parse.GetValue(trace)), ("--jobs-file", parse.GetValue(jobs)), ("--model", modelPath));
+            string? planPath = parse.GetValue(planOut), metricsPath = parse.GetValue(metricsOut);
+            foreach (var (option, path) in new[] { ("--plan-out", planPath), ("--metrics-out", metricsPath) })
+                if (path is not null)
+                    SimCli.CheckOutput(option, path, ("--trace", parse.GetValue(trace)), ("--jobs-file", parse.GetValue(jobs)), ("--model", modelPath), ("--trace-out", outPath));
+            if (planPath is not null && metricsPath is not null && AtomicFile.ResolveTarget(planPath) == AtomicFile.ResolveTarget(metricsPath))
+                throw new SimInputException($"{planPath}: --plan-out and --metrics-out name the same file");
             var sure = modelPath is null ? null : SimCli.LoadNetwork(modelPath);
             if (sure is not null && SimCli.IsLearned(policyName)) SimCli.ModelFor(policyName, [(sure, modelPath!)]);
             double sigma = parse.GetValue(noise);
@@ -52,8 +60,18 @@ static class SimulateCommand
             using var outFile = outPath is null ? null : new AtomicFile(outPath);
             var writer = outFile?.Text;
             writer?.WriteLine("minute,latency_s,utilization,instances,backlog");
-            var metrics = Episode.Run(env, autoscaler, first, count, noiseSeed, writer is null ? null : (e, _) => WriteMinutes(writer, e.LastSpan));
+            using var planFile = planPath is null ? null : new AtomicFile(planPath);
+            using var metricsFile = metricsPath is null ? null : new AtomicFile(metricsPath);
+            var metrics = Episode.Run(env, autoscaler, first, count, noiseSeed, (e, _) =>
+            {
+                // The plan is the job as the run began: the first span's parallelism.
+                if (planFile is not null && e.Minute - e.LastSpan.Minutes == first) FlinkFormat.WritePlan(planFile.Text, e.Job, e.LastSpan.Parallelism);
+                if (writer is not null) WriteMinutes(writer, e.LastSpan);
+                if (metricsFile is not null) FlinkFormat.WriteMinutes(metricsFile.Text, e.LastSpan);
+            });
             outFile?.Commit();
+            planFile?.Commit();
+            metricsFile?.Commit();
             if (parse.GetValue(json))
                 SimCli.JsonLine(w =>
                 {

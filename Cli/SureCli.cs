@@ -16,6 +16,7 @@ static class SureCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(JobsCommand.Create());
+        root.Subcommands.Add(DecideCommand.Create());
         return root;
     }
 

@@ -1,5 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using Sure.Policy;
 
 namespace Sure.Sim;
 
@@ -23,8 +22,8 @@ namespace Sure.Sim;
 public sealed class StreamEnvironment
 {
     /// <summary>D of SPEC 3's features; <see cref="ForecastFeatureCount"/> with <see cref="SimOptions.ForecastFeatures"/>.</summary>
-    public const int SpecFeatureCount = 8, ForecastFeatureCount = 11;
-    const int MinutesPerDay = 1440;
+    public const int SpecFeatureCount = TaskFeatures.SpecCount, ForecastFeatureCount = TaskFeatures.ForecastCount;
+    const int MinutesPerDay = TaskFeatures.MinutesPerDay;
 
     /// <summary>D: features per task-minute in the snapshots.</summary>
     public int FeatureCount { get; }
@@ -107,7 +106,7 @@ public sealed class StreamEnvironment
         _l = Options.SpanMinutes;
         FeatureCount = Options.ForecastFeatures ? ForecastFeatureCount : SpecFeatureCount;
         _noise = new LogNormalNoise(Options.NoiseSigma);
-        _restartFactor = 1 - Options.RestartSeconds / 60;
+        _restartFactor = TaskFeatures.RunningShare(restarting: true, Options.RestartSeconds);
         _rhoCap = Options.UtilizationCap;
         _maxParallelism = Options.MaxParallelism;
         _order = job.OrderArray;
@@ -245,15 +244,9 @@ public sealed class StreamEnvironment
         double w = _workload[_minute];
         int cell0 = m * n;
         var snap = _snapshots.AsSpan(_ringHead * n * FeatureCount, n * FeatureCount);
-        float restartFeature = (float)(1 - r);
+        float restartFeature = TaskFeatures.Restart(r);
         int d = FeatureCount;
-        float timeSin = 0, timeCos = 0, place = 0;
-        if (d > SpecFeatureCount)
-        {
-            double angle = 2 * Math.PI * (_minute % MinutesPerDay) / MinutesPerDay;
-            (timeSin, timeCos) = ((float)Math.Sin(angle), (float)Math.Cos(angle));
-            place = _l > 1 ? (float)m / (_l - 1) : 0;
-        }
+        var time = d > SpecFeatureCount ? TaskFeatures.Time(_minute % MinutesPerDay, m, _l) : default;
         double jobLatency = 0, busyInstances = 0, totalBacklog = 0;
         var order = _order;
         var parentStart = _parentStart;
@@ -304,13 +297,8 @@ public sealed class StreamEnvironment
             span.TaskLatency[cell] = l;
 
             var features = snap.Slice(i * d, d);
-            WriteFeatures(features, a, a * _inverseP[i], u, p / _maxParallelism, 60 * l, q, Math.Min(a * inverseC, 10) / 10, restartFeature);
-            if (d > SpecFeatureCount)
-            {
-                features[8] = timeSin;
-                features[9] = timeCos;
-                features[10] = place;
-            }
+            TaskFeatures.Write(features, a, _inverseP[i], u, p / _maxParallelism, 60 * l, q, inverseC, restartFeature);
+            if (d > SpecFeatureCount) TaskFeatures.WriteTime(features, time);
         }
         span.RestartFactor[m] = r;
         span.JobLatency[m] = jobLatency;
@@ -320,34 +308,6 @@ public sealed class StreamEnvironment
         _ringHead = _ringHead + 1 == _l ? 0 : _ringHead + 1;
         if (_snapshotCount < _l) _snapshotCount++;
     }
-
-    /// <summary>
-    /// SPEC 3's eight features of one task-minute. D = 8 floats are exactly one 256-bit vector, so the
-    /// four ln(1 + x) features cost one vector log instead of four scalar calls.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void WriteFeatures(Span<float> f, double received, double perInstance, double busy, double share,
-        double latencySeconds, double backlog, double load, float restart)
-    {
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var raw = Vector256.Create((float)received, (float)perInstance, (float)busy, (float)share,
-                (float)latencySeconds, (float)backlog, (float)load, restart);
-            var logged = Vector256.Log(raw + Vector256<float>.One);
-            Vector256.ConditionalSelect(LogLanes, logged, raw).CopyTo(f);
-            return;
-        }
-        f[0] = MathF.Log(1 + (float)received);
-        f[1] = MathF.Log(1 + (float)perInstance);
-        f[2] = (float)busy;
-        f[3] = (float)share;
-        f[4] = MathF.Log(1 + (float)latencySeconds);
-        f[5] = MathF.Log(1 + (float)backlog);
-        f[6] = (float)load;
-        f[7] = restart;
-    }
-
-    static readonly Vector256<float> LogLanes = Vector256.Create(-1, -1, 0, 0, -1, -1, 0, 0).AsSingle();
 
     SpanResult Summarise(SpanRecord span, bool rescaled)
     {

@@ -4,7 +4,7 @@ namespace Sure.Tensors;
 
 /// <summary>
 /// The scalar formulas and constants of one SURE decision (SPEC 4), declared once for every place that computes a
-/// decision: the tape model (Models/Model/SureModel.cs), the CPU decider (Models/Decision/SureDecider.cs), the
+/// decision: the tape model (Models/Model/SureModel.cs), the CPU decider (Policy/Decision/SureDecider.cs), the
 /// backends' decision ops (Devices/CpuBackend.Decision.cs) and the OpenCL/CUDA kernels, whose source takes its
 /// constants from <see cref="KernelDefines"/>. The vectorised forms (SureDecider, RowOps) follow the same order of
 /// operations, so that values match the tape's.

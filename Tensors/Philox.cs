@@ -57,7 +57,7 @@ public static partial class Philox
 
     /// <summary>
     /// Box-Muller in float on a radius word and an angle word: sqrt(-2 ln u_r) cos t, t = 2 pi u_a, with t - pi/2 (for
-    /// sin t) when <paramref name="second"/>. The SURE decision's normals (Models/Decision/DecisionNoise.cs, and the device
+    /// sin t) when <paramref name="second"/>. The SURE decision's normals (Policy/Decision/DecisionNoise.cs, and the device
     /// decision's kernels) take the second value of a pair this way so that one vectorised cosine serves both.
     /// </summary>
     public static float BoxMullerCosine(uint radiusWord, uint angleWord, bool second)

@@ -98,7 +98,7 @@ public readonly struct SoftplusFinish : ITernaryOperator
 }
 
 /// <summary>
-/// The decision's Box-Muller angle (Models/Decision/DecisionNoise.cs): t, less a quarter turn where the position is odd,
+/// The decision's Box-Muller angle (Policy/Decision/DecisionNoise.cs): t, less a quarter turn where the position is odd,
 /// which DecisionNoise marks by a negative radius uniform r, so that one vectorised cosine gives cos t or sin t.
 /// </summary>
 public readonly struct QuarterTurnBack : IBinaryOperator

@@ -56,7 +56,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _deadBand = DeadBand(model);
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
         _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
-        if (!_uniformSampler) _decider = new SureDecider(model, _input.Neighbours);
+        if (!_uniformSampler) _decider = new SureDecider(model.DecisionWeights, _input.Neighbours);
     }
 
     /// <summary>The SPEC metrics of the deterministic policy over [start, start + minutes) of a fresh environment.</summary>
@@ -75,27 +75,20 @@ public sealed class SureAutoscaler : IAutoscaler
     public string Name => "sure";
 
     /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase.HpaTuned"/>): the base and its target.</summary>
-    public const string BaseKey = "action_base", BaseTargetKey = "action_base_target", HpaTunedBase = "hpa-tuned";
+    public const string BaseKey = ResidualBase.BaseKey, BaseTargetKey = ResidualBase.BaseTargetKey, HpaTunedBase = ResidualBase.HpaTunedBase;
 
     /// <summary>The base target of a fleet model (<see cref="Training.FleetTrainer"/>): HPA's target is tuned on each
     /// job's own training range (the trace's <see cref="Training.DataSplit"/>) where the policy is deployed.</summary>
-    public const string TunedPerJob = "per-job";
+    public const string TunedPerJob = ResidualBase.TunedPerJob;
 
     /// <summary>Metadata key of the dead band (<see cref="Training.TrainOptions.DeadBand"/>).</summary>
-    public const string DeadBandKey = "dead_band";
+    public const string DeadBandKey = ResidualBase.DeadBandKey;
 
     /// <summary>The model's dead band from its metadata; 0 when absent.</summary>
     public static double DeadBand(SureModel<float> model) => DeadBand(model.Metadata);
 
     /// <summary>The dead band from a checkpoint's metadata (any architecture); 0 when absent.</summary>
-    public static double DeadBand(IReadOnlyDictionary<string, string> metadata)
-    {
-        if (!metadata.TryGetValue(DeadBandKey, out var text)) return 0;
-        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double band)
-            || !(band >= 0 && band < 1))
-            throw new SureFileException($"the model's {DeadBandKey} '{text}' is not a number in [0, 1)");
-        return band;
-    }
+    public static double DeadBand(IReadOnlyDictionary<string, string> metadata) => ResidualBase.DeadBandOf(metadata);
 
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
     public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
@@ -104,19 +97,13 @@ public sealed class SureAutoscaler : IAutoscaler
     /// base tuned per job (<see cref="TunedPerJob"/>) is tuned here on <paramref name="env"/>'s job and trace.</summary>
     public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata, StreamEnvironment? env = null)
     {
-        if (!metadata.TryGetValue(BaseKey, out var kind)) return null;
-        if (kind != HpaTunedBase) throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase}");
-        if (metadata.GetValueOrDefault(BaseTargetKey) == TunedPerJob)
+        if (ResidualBase.IsPerJob(metadata))
         {
             if (env is null) throw new SureFileException($"the model's {BaseTargetKey} is {TunedPerJob}: it needs the job and trace to tune on");
             var train = Training.DataSplit.For(env.Workload.Length).Train;
             return new HpaAutoscaler(Tuning.Hpa(env, train.Start, train.Minutes, 1).Target, HpaTunedBase);
         }
-        if (!metadata.TryGetValue(BaseTargetKey, out var text)
-            || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double target)
-            || !(target > 0 && target <= 1))
-            throw new SureFileException($"the model's {BaseKey} is {HpaTunedBase} but {BaseTargetKey} is missing or not in (0, 1]");
-        return new HpaAutoscaler(target, HpaTunedBase);
+        return ResidualBase.HpaTargetOf(metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
     }
 
     /// <summary>m_i of the last decision (for inspection and tests).</summary>

@@ -8,6 +8,5 @@ namespace Sure.Models;
 /// self-contained `sure` (the build carried to GPU machines) needs no reflection.
 /// </summary>
 [JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(SureConfig))]
 [JsonSerializable(typeof(TrainOptions))]
 internal sealed partial class ModelsJson : JsonSerializerContext;

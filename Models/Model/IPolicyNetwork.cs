@@ -27,8 +27,3 @@ public interface IPolicyNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
     IPolicyNetwork<T> Replica();
 }
 
-/// <summary>The metadata key that names a checkpoint's architecture; a file without it holds SURE.</summary>
-public static class PolicyArchitecture
-{
-    public const string Key = "architecture", Sure = "sure";
-}

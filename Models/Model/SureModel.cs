@@ -49,23 +49,13 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
     public Parameter<T> HeadLogStd { get; }
     public Parameter<T> DiscWeight { get; }
 
+    /// <summary>The parameters as <see cref="SureDecider"/> reads them (live: later updates are seen). Float models only.</summary>
+    public IDecisionWeights DecisionWeights => this is SureModel<float> single
+        ? new ModelDecisionWeights(single)
+        : throw new NotSupportedException("the decider runs float models; this one is " + typeof(T).Name);
+
     /// <summary>Names and shapes of SPEC 4, in registration order.</summary>
-    public static IEnumerable<(string Name, int[] Shape)> ParameterShapes(SureConfig c)
-    {
-        yield return ("nvss.mu.weight", [c.D]);
-        yield return ("nvss.mu.bias", [1]);
-        yield return ("nvss.sigma.weight", [c.D]);
-        yield return ("nvss.sigma.bias", [1]);
-        for (int e = 0; e < c.E; e++)
-        {
-            yield return ($"sage.{e}.weight", [2 * c.LayerInput(e), c.H]);
-            yield return ($"sage.{e}.bias", [c.H]);
-        }
-        yield return ("head.weight", [c.H]);
-        yield return ("head.bias", [1]);
-        yield return ("head.log_std", [1]);
-        yield return ("disc.weight", [c.H, c.H]);
-    }
+    public static IEnumerable<(string Name, int[] Shape)> ParameterShapes(SureConfig c) => c.ParameterShapes();
 
     /// <summary>
     /// Seeded initialisation: every weight Glorot-uniform, U(-a, a) with a = sqrt(6 / (fan_in + fan_out)) (a vector
@@ -131,17 +121,8 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
         // A file without the key is SURE's (written before the baselines, or by another implementation).
         if (file.Metadata.TryGetValue(PolicyArchitecture.Key, out var architecture) && architecture != PolicyArchitecture.Sure)
             throw new SureFileException($"{file.SourceName}: the file holds a {architecture} model, not a SURE model");
-        var config = ConfigOf(file);
-        // Shapes first, from the config alone: the model is allocated only once the file holds every value it needs,
-        // so metadata that states a huge size cannot make a small file allocate.
-        foreach (var (name, shape) in ParameterShapes(config))
-        {
-            if (!file.Contains(name))
-                throw new SureFileException($"{file.SourceName}: parameter {name} is missing (expected shape [{string.Join(", ", shape)}])");
-            var found = file[name].Shape;
-            if (!found.AsSpan().SequenceEqual(shape))
-                throw new SureFileException($"{file.SourceName}: parameter {name} has shape [{string.Join(", ", found)}], expected [{string.Join(", ", shape)}] for config {config.ToJson()}");
-        }
+        var config = SureConfig.Of(file);
+        config.CheckShapes(file);
         var model = new SureModel<T>(config);
         foreach (var parameter in model.Parameters)
         {
@@ -152,47 +133,9 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
             if (bad >= 0)
                 throw new SureFileException($"{file.SourceName}: parameter {parameter.Name} holds a non-finite value ({parameter.Value.Span[bad]}) at index {bad}");
         }
-        foreach (var name in file.Names)
-            if (!model.Parameters.TryGet(name, out _))
-                throw new SureFileException($"{file.SourceName}: tensor {name} is not a parameter of the SURE model");
         foreach (var (key, value) in file.Metadata)
             if (key != "config" && key != PolicyArchitecture.Key) model.Metadata[key] = value;
         return model;
-    }
-
-    // SPEC 8: sizes from the shapes, the rest from the (optional, partial) metadata; a contradiction is an error.
-    static SureConfig ConfigOf(SafetensorsFile file)
-    {
-        SureConfig config;
-        HashSet<string> stated = [];
-        try
-        {
-            if (file.Metadata.TryGetValue("config", out var json))
-            {
-                config = SureConfig.FromJson(json);
-                stated = SureConfig.KeysOf(json);
-            }
-            else config = new SureConfig();
-        }
-        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
-
-        int? Length(string name) => file.Contains(name) && file[name].Shape.Length == 1 ? file[name].Shape[0] : null;
-        int? d = Length("nvss.mu.weight"), h = Length("head.weight");
-        int layers = 0;
-        while (file.Contains($"sage.{layers}.weight")) layers++;
-        string where = $"{file.SourceName}: ";
-        if (d is int dd && stated.Contains("D") && dd != config.D)
-            throw new SureFileException($"{where}parameter nvss.mu.weight has shape [{dd}], expected [{config.D}] for the metadata's config D = {config.D}");
-        if (h is int hh && stated.Contains("H") && hh != config.H)
-            throw new SureFileException($"{where}parameter head.weight has shape [{hh}], expected [{config.H}] for the metadata's config H = {config.H}");
-        if (layers > 0 && stated.Contains("E") && layers != config.E)
-            throw new SureFileException(layers < config.E
-                ? $"{where}parameter sage.{layers}.weight is missing (the metadata's config says E = {config.E}, the file holds {layers} layers)"
-                : $"{where}tensor sage.{config.E}.weight is not a parameter of the metadata's config E = {config.E} (the file holds {layers} layers)");
-        config = config with { D = d ?? config.D, H = h ?? config.H, E = layers > 0 ? layers : config.E };
-        try { config.Validate(); }
-        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
-        return config;
     }
 
     /// <summary>Index of the first NaN or infinity, or -1.</summary>

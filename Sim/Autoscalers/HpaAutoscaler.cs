@@ -1,3 +1,5 @@
+using Sure.Policy;
+
 namespace Sure.Sim.Autoscalers;
 
 /// <summary>
@@ -5,13 +7,13 @@ namespace Sure.Sim.Autoscalers;
 /// The metric is the task's busy fraction in the span's last minute (the "current" value an HPA
 /// reads); a scale-down takes the largest recommendation of the span's last 5 minutes
 /// (the stabilisation window), never more than p. The target is 0.7 (SPEC 7's "hpa") unless
-/// given (hpa-tuned, <see cref="Tuning"/>).
+/// given (hpa-tuned, <see cref="Tuning"/>). The rule itself is <see cref="HpaRule"/>, shared with the policy library.
 /// </summary>
 public sealed class HpaAutoscaler(double targetUtilization = HpaAutoscaler.TargetUtilization, string name = "hpa") : IAutoscaler
 {
-    public const double TargetUtilization = 0.7;
-    public const double Tolerance = 0.1;
-    public const int StabilizationMinutes = 5;
+    public const double TargetUtilization = HpaRule.TargetUtilization;
+    public const double Tolerance = HpaRule.Tolerance;
+    public const int StabilizationMinutes = HpaRule.StabilizationMinutes;
 
     public string Name => name;
     public double Target => targetUtilization;
@@ -22,25 +24,10 @@ public sealed class HpaAutoscaler(double targetUtilization = HpaAutoscaler.Targe
     public void Decide(StreamEnvironment env, Span<int> parallelism)
     {
         var span = env.LastSpan;
-        int last = span.Minutes - 1, first = Math.Max(0, span.Minutes - StabilizationMinutes);
         for (int i = 0; i < parallelism.Length; i++)
-        {
-            int p = span.Parallelism[i];
-            int next = Recommend(p, span.At(span.Utilization, last, i), targetUtilization);
-            if (next < p)
-            {
-                for (int m = first; m < last; m++) next = Math.Max(next, Recommend(p, span.At(span.Utilization, m, i), targetUtilization));
-                next = Math.Min(next, p);
-            }
-            parallelism[i] = Math.Clamp(next, 1, env.Options.MaxParallelism);
-        }
+            parallelism[i] = HpaRule.Next(span.Parallelism[i], span.Utilization, span.Minutes, span.TaskCount, i, targetUtilization, env.Options.MaxParallelism);
     }
 
     /// <summary>One HPA recommendation for a task at parallelism p and busy fraction u.</summary>
-    public static int Recommend(int p, double utilization, double target = TargetUtilization)
-    {
-        double ratio = utilization / target;
-        if (Math.Abs(ratio - 1) <= Tolerance) return p;
-        return (int)SpanStatistics.CeilTolerant(p * ratio);
-    }
+    public static int Recommend(int p, double utilization, double target = TargetUtilization) => HpaRule.Recommend(p, utilization, target);
 }

@@ -51,5 +51,5 @@ public static class SpanStatistics
     internal static int Clamp(double value, int max) => (int)Math.Clamp(value, 1, max);
 
     /// <summary>ceil that forgives floating-point noise just above an integer (50.000000001 / 25 -> 2).</summary>
-    internal static double CeilTolerant(double value) => Math.Ceiling(value - 1e-9 * Math.Max(1, Math.Abs(value)));
+    internal static double CeilTolerant(double value) => Sure.Policy.HpaRule.CeilTolerant(value);
 }

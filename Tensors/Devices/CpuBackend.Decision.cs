@@ -233,7 +233,7 @@ public sealed partial class CpuBackend
         return (w[0], (uint)w[1] | (ulong)(uint)w[2] << 32, (uint)w[3] | (ulong)(uint)w[4] << 32);
     }
 
-    // Models/Decision/DecisionNoise.cs's draws, scalar: Box-Muller on the word pair of position q in stream 2d (cos(t - pi/2)
+    // Policy/Decision/DecisionNoise.cs's draws, scalar: Box-Muller on the word pair of position q in stream 2d (cos(t - pi/2)
     // at odd q), Gumbel of word q in stream 2d + 1.
     static float Normal(ulong seed, ulong index, ulong q)
     {

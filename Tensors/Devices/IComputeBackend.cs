@@ -119,7 +119,7 @@ public interface IComputeBackend : IDisposable
     void NvssOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer omega);
 
     // mu, sigma: [L, tasks] (ring order: physical row r holds snapshot (r - oldest) mod L)
-    // theta: [tasks, L] = Omega of slot 0 in time order (0 = oldest), noise drawn as Models/Decision/DecisionNoise.cs
+    // theta: [tasks, L] = Omega of slot 0 in time order (0 = oldest), noise drawn as Policy/Decision/DecisionNoise.cs
     void NvssTheta(DeviceBuffer mu, DeviceBuffer sigma, int tasks, int L, DeviceBuffer decision, DeviceBuffer theta);
 
     // mu, sigma: [L, tasks] ring order  slots: [tasks, K] neighbour task ids  valid: [tasks] K_i  anchors: [tasks, k1]
@@ -139,7 +139,7 @@ public interface IComputeBackend : IDisposable
     // taskStarts: [tasks + 1]: task i's nodes start at taskStarts[i], min(k1, L) (1 + min(k2, K_i)) of them
     // nodeRow: [nodes] feature row of each node: the ring row ((oldest + t) mod L) tasks + task when ring, else the
     // S row (i L + t)(1 + K) + slot; degree: [nodes]; adjacency: [nodes, 2 + min(k2, K)] neighbour nodes, first degree[v]
-    // Nodes and edges in Models/Model/SubgraphSampler.cs's order (SPEC 4.3).
+    // Nodes and edges in Policy/Decision/SubgraphSampler.cs's order (SPEC 4.3).
     void BuildSubgraphs(DeviceBuffer anchors, DeviceBuffer neighbours, DeviceBuffer slots, DeviceBuffer valid,
         DeviceBuffer linked, DeviceBuffer taskStarts, int tasks, int L, int K, int k1, int k2, bool ring,
         DeviceBuffer decision, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency);

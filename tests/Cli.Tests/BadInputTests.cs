@@ -39,6 +39,12 @@ public sealed class BadInputTests : IDisposable
         return ["train", .. values.SelectMany(pair => new[] { pair.Key, pair.Value })];
     }
 
+    const string GoodPlan = """{"plan":{"nodes":[{"id":"a","parallelism":2,"inputs":[]},{"id":"b","parallelism":2,"inputs":[{"id":"a"}]}]}}""";
+    const string GoodMinute = """{"timestamp":"2026-12-01T10:00:00Z","vertices":{"a":{"numRecordsInPerSecond":10,"busyTimeMsPerSecond":500,"pendingRecords":0},"b":{"numRecordsInPerSecond":10,"busyTimeMsPerSecond":500,"pendingRecords":0}}}""";
+
+    static string[] Decide(Scratch s, string plan, string metrics) =>
+        ["decide", "--model", s.Weights(), "--plan", s.Text("plan.json", plan), "--metrics", s.Text("metrics.jsonl", metrics)];
+
     static string Lines(params string[] lines) => string.Concat(lines.Select(l => l + "\n"));
 
     static string Repeat(string line, int count) => string.Concat(Enumerable.Repeat(line + "\n", count));
@@ -252,6 +258,28 @@ public sealed class BadInputTests : IDisposable
         ["fault: forward --out is a folder"] = new(s => ["forward", "--model", s.ForwardModel(), "--input", s.ForwardInput(), "--out", s.Dir], "folder"),
         ["fault: forward --out in a missing folder"] = new(s => ["forward", "--model", s.ForwardModel(), "--input", s.ForwardInput(), "--out", s.PathOf("missing/o.safetensors")], "o.safetensors", "cannot be written"),
         ["fault: forward --out /dev/full"] = new(s => ["forward", "--model", s.ForwardModel(), "--input", s.ForwardInput(), "--out", "/dev/full"], "/dev/full", "No space left"),
+        // ---- sure decide: Flink's job plan and JSON lines of per-minute metrics
+        ["decide: plan is not JSON"] = new(s => Decide(s, "{nodes", GoodMinute), "plan.json", "not JSON"),
+        ["decide: plan without nodes"] = new(s => Decide(s, """{"plan":{}}""", GoodMinute), "plan.json", "plan.nodes"),
+        ["decide: plan node without id"] = new(s => Decide(s, """{"plan":{"nodes":[{"parallelism":2}]}}""", GoodMinute), "plan.json", "plan.nodes[0]", "id"),
+        ["decide: plan parallelism 0"] = new(s => Decide(s, GoodPlan.Replace("\"parallelism\":2,\"inputs\":[]", "\"parallelism\":0,\"inputs\":[]"), GoodMinute), "plan.json", "parallelism must be"),
+        ["decide: plan parallelism above p_max"] = new(s => Decide(s, GoodPlan.Replace("\"parallelism\":2,\"inputs\":[]", "\"parallelism\":65,\"inputs\":[]"), GoodMinute), "plan.json", "vertex a has parallelism 65"),
+        ["decide: plan input is no vertex"] = new(s => Decide(s, GoodPlan.Replace("{\"id\":\"a\"}", "{\"id\":\"z\"}"), GoodMinute), "plan.json", "no task 'z'"),
+        ["decide: plan with a cycle"] = new(s => Decide(s, GoodPlan.Replace("\"inputs\":[]", "\"inputs\":[{\"id\":\"b\"}]"), GoodMinute), "plan.json", "cycle"),
+        ["decide: plan repeats a vertex"] = new(s => Decide(s, GoodPlan.Replace("\"id\":\"b\",", "\"id\":\"a\","), GoodMinute), "plan.json", "appears twice"),
+        ["decide: metrics line 2 is not JSON"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute, "{oops", GoodMinute)), "metrics.jsonl:2", "not JSON"),
+        ["decide: metrics without timestamp"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute.Replace("\"timestamp\"", "\"time\""))), "metrics.jsonl:1", "timestamp"),
+        ["decide: metrics timestamp not a time"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute, GoodMinute.Replace("2026-12-01T10:00:00Z", "yesterday"))), "metrics.jsonl:2", "timestamp"),
+        ["decide: metrics vertex not in the plan"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute.Replace("\"b\":", "\"zz\":"))), "metrics.jsonl:1", "vertex zz is not in the plan"),
+        ["decide: metrics value is a string"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute.Replace("\"pendingRecords\":0}}", "\"pendingRecords\":\"0\"}}"))), "metrics.jsonl:1", "pendingRecords must be a number"),
+        ["decide: metrics restarting not a bool"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute.Replace("{\"timestamp\"", "{\"restarting\":1,\"timestamp\""))), "metrics.jsonl:1", "restarting"),
+        ["decide: metrics vertices not an object"] = new(s => Decide(s, GoodPlan, Lines("""{"timestamp":"2026-12-01T10:00:00Z","vertices":[]}""")), "metrics.jsonl:1", "vertices"),
+        ["decide: metrics line is an array"] = new(s => Decide(s, GoodPlan, Lines(GoodMinute, "[1]")), "metrics.jsonl:2", "JSON object"),
+        ["decide: metrics file empty"] = new(s => Decide(s, GoodPlan, ""), "metrics.jsonl", "no metrics"),
+        ["decide: model missing"] = new(s => ["decide", "--model", s.PathOf("none.safetensors"), "--plan", s.Text("plan.json", GoodPlan), "--metrics", s.Text("metrics.jsonl", GoodMinute)], "none.safetensors"),
+        ["decide: cooldown negative"] = new(s => [.. Decide(s, GoodPlan, GoodMinute), "--cooldown", "-1"], "cooldown"),
+        ["fault: simulate --metrics-out is --plan-out"] = new(s => ["simulate", "--minutes", "60", "--plan-out", s.PathOf("x.json"), "--metrics-out", s.PathOf("x.json")], "same file"),
+        ["fault: simulate --metrics-out is --trace"] = new(s => ["simulate", "--trace", s.Trace(), "--start", "0", "--minutes", "60", "--metrics-out", s.PathOf("trace.csv")], "--metrics-out is also the --trace file"),
         ["fault: forward --out in /proc"] = new(s => ["forward", "--model", s.ForwardModel(), "--input", s.ForwardInput(), "--out", "/proc/sure-out.safetensors"], "/proc/sure-out.safetensors"),
         ["fault: train --out is --trace"] = new(s => Train(s, "--trace", s.Trace(minutes: 12_000), "--out", s.PathOf("trace.csv")), "--out is also the --trace file"),
         ["fault: train --log is --trace"] = new(s => Train(s, "--trace", s.Trace(minutes: 12_000), "--log", s.PathOf("trace.csv")), "--log is also the --trace file"),

@@ -64,7 +64,7 @@ public class DecisionTests(ITestOutputHelper output)
     {
         var (config, job) = MakeJob(jobName);
         var model = SureModel<float>.Create(config, seed: 11);
-        var cpu = new SureDecider(model, job);
+        var cpu = new SureDecider(model.DecisionWeights, job);
         using var device = new DeviceDecider(model, job, TestBackends.Backend(backendName));
         int n = job.Tasks, L = config.L, rowLength = n * config.D;
         var rng = new Random(5);

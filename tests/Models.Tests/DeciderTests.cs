@@ -80,7 +80,7 @@ public class DeciderTests
     {
         var (config, job) = MakeJob(name);
         var model = SureModel<float>.Create(config, seed: 11);
-        var decider = new SureDecider(model, job);
+        var decider = new SureDecider(model.DecisionWeights, job);
         int n = job.Tasks, oldest = config.L / 3;
         var ring = RandomRing(config.L, n, config.D, seed: 5);
         var p = new int[n];
@@ -115,7 +115,7 @@ public class DeciderTests
     public void Neighbours_are_valid_slots_and_anchors_differ_between_decisions()
     {
         var (config, job) = MakeJob("real46");
-        var decider = new SureDecider(SureModel<float>.Create(config, seed: 2), job);
+        var decider = new SureDecider(SureModel<float>.Create(config, seed: 2).DecisionWeights, job);
         var ring = RandomRing(config.L, job.Tasks, config.D, seed: 9);
         var p = new int[job.Tasks];
         var newP = new int[job.Tasks];
@@ -150,8 +150,8 @@ public class DeciderTests
         var fromRing = new int[n];
         var fromLinear = new int[n];
 
-        var a = new SureDecider(model, job);
-        var b = new SureDecider(model, job);
+        var a = new SureDecider(model.DecisionWeights, job);
+        var b = new SureDecider(model.DecisionWeights, job);
         a.Decide(ring, oldest, p, 7, 3, fromRing);
         b.Decide(linear, 0, p, 7, 3, fromLinear);
         Assert.Equal(b.Anchors.ToArray(), a.Anchors.ToArray());
@@ -167,7 +167,7 @@ public class DeciderTests
     public void Steady_state_decisions_allocate_nothing()
     {
         var (config, job) = MakeJob("real46");
-        var decider = new SureDecider(SureModel<float>.Create(config, seed: 1), job);
+        var decider = new SureDecider(SureModel<float>.Create(config, seed: 1).DecisionWeights, job);
         var ring = RandomRing(config.L, job.Tasks, config.D, seed: 1);
         var p = new int[job.Tasks];
         var newP = new int[job.Tasks];
@@ -195,7 +195,7 @@ public class DeciderTests
         var model = SureModel<float>.Create(config, seed: 1);
         model.HeadWeight.Value.Span.Clear();
         model.HeadBias.Value.Span[0] = 0f;   // m = 0: ratio 2 sigmoid(0) = 1 exactly
-        var decider = new SureDecider(model, job);
+        var decider = new SureDecider(model.DecisionWeights, job);
         int[] p = [1, 7, 64, 100, 0, 33];
         var newP = new int[6];
         decider.Decide(RandomRing(config.L, 6, config.D, 2), 0, p, 1, 0, newP);

@@ -27,7 +27,7 @@ internal static class Decision
             return (u64)(uint)decision[at] | ((u64)(uint)decision[at + 1] << 32);
         }
 
-        // Models/Decision/DecisionNoise.cs: x at position q = Box-Muller on the words (q & ~1, q | 1) of stream 2d,
+        // Policy/Decision/DecisionNoise.cs: x at position q = Box-Muller on the words (q & ~1, q | 1) of stream 2d,
         // r cos t at even q and r cos(t - pi/2) at odd q; y = -ln(-ln u) of word q of stream 2d + 1.
         INLINE float sure_normal(const u64 seed, const u64 index, const u64 q)
         {
@@ -118,7 +118,7 @@ internal static class Decision
             topk_row(row, valid[i], k2, 1, out);
         }
 
-        // One work-item per (task i, anchor j) lays out that anchor's nodes and edges as Models/Model/SubgraphSampler.cs
+        // One work-item per (task i, anchor j) lays out that anchor's nodes and edges as Policy/Decision/SubgraphSampler.cs
         // does. Node counts are fixed (min(k1, L) anchors, each with m = min(k2, valid[i]) neighbours), so task i's
         // nodes start at taskStarts[i] and anchor j's block at taskStarts[i] + j (1 + m): no prefix sum is needed.
         // Each node's neighbour list sits at a fixed row of width cap = 2 + min(k2, K), in the order the sampler's CSR

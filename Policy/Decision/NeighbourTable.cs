@@ -1,4 +1,4 @@
-namespace Sure.Models;
+namespace Sure.Policy;
 
 /// <summary>
 /// The job structure one forward needs: each task's neighbour slots (SPEC 3) and which pairs of a task's

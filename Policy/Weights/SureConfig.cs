@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Sure.Models;
+namespace Sure.Policy;
 
 /// <summary>
 /// Sizes and defaults of the SURE model (SPEC 3-4). Stored as JSON in a weights file's metadata entry "config",
@@ -50,7 +50,7 @@ public sealed record SureConfig
         if (!double.IsFinite(LogStdInit)) throw new ArgumentException($"config: log_std_init = {LogStdInit} must be finite");
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, ModelsJson.Default.SureConfig);
+    public string ToJson() => JsonSerializer.Serialize(this, PolicyJson.Default.SureConfig);
 
     /// <summary>The keys a config JSON states (so a reader can tell a stated value from a default).</summary>
     public static HashSet<string> KeysOf(string json)
@@ -90,4 +90,84 @@ public sealed record SureConfig
 
     static int Whole(JsonProperty p) => p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int v)
         ? v : throw new ArgumentException($"config: {p.Name} must be a whole number, not {p.Value.GetRawText()}");
+
+    /// <summary>Names and shapes of SPEC 4's parameters, in registration order.</summary>
+    public IEnumerable<(string Name, int[] Shape)> ParameterShapes()
+    {
+        yield return ("nvss.mu.weight", [D]);
+        yield return ("nvss.mu.bias", [1]);
+        yield return ("nvss.sigma.weight", [D]);
+        yield return ("nvss.sigma.bias", [1]);
+        for (int e = 0; e < E; e++)
+        {
+            yield return ($"sage.{e}.weight", [2 * LayerInput(e), H]);
+            yield return ($"sage.{e}.bias", [H]);
+        }
+        yield return ("head.weight", [H]);
+        yield return ("head.bias", [1]);
+        yield return ("head.log_std", [1]);
+        yield return ("disc.weight", [H, H]);
+    }
+
+    /// <summary>
+    /// The configuration of a weights file (SPEC 8): D, H and E from the tensors' shapes (nvss.mu.weight [D],
+    /// head.weight [H], the sage.{e}.weight present); everything else from the "config" metadata entry, which is
+    /// optional and may be partial (a missing key keeps its default). A config that states D, H or E against the
+    /// shapes is one <see cref="SureFileException"/> naming the tensor and both values.
+    /// </summary>
+    public static SureConfig Of(SafetensorsFile file)
+    {
+        SureConfig config;
+        HashSet<string> stated = [];
+        try
+        {
+            if (file.Metadata.TryGetValue("config", out var json))
+            {
+                config = FromJson(json);
+                stated = KeysOf(json);
+            }
+            else config = new SureConfig();
+        }
+        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
+
+        int? Length(string name) => file.Contains(name) && file[name].Shape.Length == 1 ? file[name].Shape[0] : null;
+        int? d = Length("nvss.mu.weight"), h = Length("head.weight");
+        int layers = 0;
+        while (file.Contains($"sage.{layers}.weight")) layers++;
+        string where = $"{file.SourceName}: ";
+        if (d is int dd && stated.Contains("D") && dd != config.D)
+            throw new SureFileException($"{where}parameter nvss.mu.weight has shape [{dd}], expected [{config.D}] for the metadata's config D = {config.D}");
+        if (h is int hh && stated.Contains("H") && hh != config.H)
+            throw new SureFileException($"{where}parameter head.weight has shape [{hh}], expected [{config.H}] for the metadata's config H = {config.H}");
+        if (layers > 0 && stated.Contains("E") && layers != config.E)
+            throw new SureFileException(layers < config.E
+                ? $"{where}parameter sage.{layers}.weight is missing (the metadata's config says E = {config.E}, the file holds {layers} layers)"
+                : $"{where}tensor sage.{config.E}.weight is not a parameter of the metadata's config E = {config.E} (the file holds {layers} layers)");
+        config = config with { D = d ?? config.D, H = h ?? config.H, E = layers > 0 ? layers : config.E };
+        try { config.Validate(); }
+        catch (ArgumentException e) { throw new SureFileException($"{file.SourceName}: {e.Message}"); }
+        return config;
+    }
+
+    /// <summary>
+    /// Every parameter of this config is in the file with its exact shape, and no other tensor is, else
+    /// <see cref="SureFileException"/> names the tensor. Checked before anything is allocated for the values, so that
+    /// metadata stating a huge size cannot make a small file allocate.
+    /// </summary>
+    public void CheckShapes(SafetensorsFile file)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, shape) in ParameterShapes())
+        {
+            names.Add(name);
+            if (!file.Contains(name))
+                throw new SureFileException($"{file.SourceName}: parameter {name} is missing (expected shape [{string.Join(", ", shape)}])");
+            var found = file[name].Shape;
+            if (!found.AsSpan().SequenceEqual(shape))
+                throw new SureFileException($"{file.SourceName}: parameter {name} has shape [{string.Join(", ", found)}], expected [{string.Join(", ", shape)}] for config {ToJson()}");
+        }
+        foreach (var name in file.Names)
+            if (!names.Contains(name))
+                throw new SureFileException($"{file.SourceName}: tensor {name} is not a parameter of the SURE model");
+    }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Sure.Models;
+namespace Sure.Policy;
 
 /// <summary>
 /// Where the decision path draws the NVSS noise of SPEC 4.1 from <see cref="Philox"/>, so that another backend

@@ -2,12 +2,13 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Sure.Models;
+namespace Sure.Policy;
 
 /// <summary>
 /// The fast inference path of SPEC 4 in evaluation mode (u_i = m_i): one decision for a whole job, batched over all
 /// tasks, reading the simulator's snapshot ring buffer directly and allocating nothing once warm.
-/// Built once per (model, job); reads the model's parameter values at every call, so training updates are seen.
+/// Built once per (weights, job); reads the weights at every call, so a trainer's updates are seen. One decider
+/// belongs to one thread at a time (its buffers are per call); any number of deciders may share one set of weights.
 /// <para>What is computed once per decision, and what per node:</para>
 /// <list type="bullet">
 /// <item>mu and sigma logits for every (snapshot, task) row of the ring: one [L*n, D] x [D, 2] GEMM. theta (slot 0)
@@ -31,7 +32,7 @@ public sealed class SureDecider
     // Elements per slice of the noise-to-Omega transforms (8 KiB per buffer).
     const int NoiseChunk = 2048;
 
-    readonly SureModel<float> _model;
+    readonly IDecisionWeights _model;
     readonly NeighbourTable _job;
     readonly SubgraphSampler _sampler = new();
     readonly int _n, _L, _D, _H, _E, _k1, _k2, _K, _pMax, _threads, _packedAnchorOmega;
@@ -55,7 +56,7 @@ public sealed class SureDecider
     // [n, H] readout; [n] action means.
     readonly float[] _hg, _actionMean;
 
-    public SureDecider(SureModel<float> model, NeighbourTable job, int threads = 1)
+    public SureDecider(IDecisionWeights model, NeighbourTable job, int threads = 1)
     {
         var c = model.Config;
         _model = model;
@@ -124,8 +125,8 @@ public sealed class SureDecider
         RingRowsOfNodes(oldest, nodes);
         GraphSageAndReadout(ring);
 
-        var headWeight = _model.HeadWeight.Value.Span;
-        float headBias = _model.HeadBias.Value.Span[0];
+        var headWeight = _model.HeadWeight;
+        float headBias = _model.HeadBias;
         for (int i = 0; i < _n; i++)
         {
             float m = TensorPrimitives.Dot(_hg.AsSpan(i * _H, _H), headWeight) + headBias;
@@ -146,15 +147,15 @@ public sealed class SureDecider
     void ProjectSnapshots(ReadOnlySpan<float> ring)
     {
         int rows = _L * _n;
-        var wMu = _model.MuWeight.Value.Span;
-        var wSigma = _model.SigmaWeight.Value.Span;
+        var wMu = _model.MuWeight;
+        var wSigma = _model.SigmaWeight;
         for (int d = 0; d < _D; d++)
         {
             _projectionWeight[2 * d] = wMu[d];
             _projectionWeight[2 * d + 1] = wSigma[d];
         }
         Gemm.Multiply<float>(ring, false, _projectionWeight, false, _logits, rows, 2, _D, threads: _threads);
-        float bMu = _model.MuBias.Value.Span[0], bSigma = _model.SigmaBias.Value.Span[0];
+        float bMu = _model.MuBias, bSigma = _model.SigmaBias;
         for (int r = 0; r < rows; r++)
         {
             _mu[r] = _logits[2 * r] + bMu;
@@ -270,7 +271,7 @@ public sealed class SureDecider
         int H = _H;
         for (int e = 1; e < _E; e++)
         {
-            var w = _model.SageWeights[e].Value.Span;
+            var w = _model.SageWeight(e);
             var sideBySide = _sideBySide.AsSpan((e - 1) * H * 2 * H, H * 2 * H);
             for (int r = 0; r < H; r++)
             {
@@ -296,8 +297,8 @@ public sealed class SureDecider
         var input = _layer0Input.AsSpan(0, count * 2 * _D);
         var h = _h.AsSpan(0, count * H);
         GatherLayer0Input(ring, firstNode, count, input);
-        Gemm.Multiply<float>(input, false, _model.SageWeights[0].Value.Span, false, h, count, H, 2 * _D, threads: _threads);
-        AddBiasRelu(h, _model.SageBiases[0].Value.Span);
+        Gemm.Multiply<float>(input, false, _model.SageWeight(0), false, h, count, H, 2 * _D, threads: _threads);
+        AddBiasRelu(h, _model.SageBias(0));
         if (_E == 1)
         {
             for (int i = firstTask; i < endTask; i++)
@@ -310,7 +311,7 @@ public sealed class SureDecider
         for (int e = 1; e < _E; e++)
         {
             Gemm.Multiply<float>(h, false, _sideBySide.AsSpan((e - 1) * H * 2 * H, H * 2 * H), false, y, count, 2 * H, H, threads: _threads);
-            var b = _model.SageBiases[e].Value.Span;
+            var b = _model.SageBias(e);
             bool readout = e == _E - 1;
             if (H % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated) AggregateAfterProductVector(y, b, h, firstTask, endTask, readout);
             else AggregateAfterProduct(y, b, h, firstTask, endTask, readout);

@@ -1,4 +1,4 @@
-namespace Sure.Models;
+namespace Sure.Policy;
 
 /// <summary>
 /// SPEC 4.2-4.3 without gradients: chooses anchors and neighbours from Omega and lays out the batch's

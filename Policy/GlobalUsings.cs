@@ -1,0 +1,3 @@
+global using System.Numerics;
+global using Sure.Autodiff;
+global using Sure.Tensors;
