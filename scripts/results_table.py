@@ -137,6 +137,30 @@ def fleet_table():
             print(f"| {trace} | {name} | {len(values)} | {statistics.mean(values):.4f} | {statistics.median(values):.4f} | {values[0]:.4f} | {won} |")
 
 
+def fleet_paper_table():
+    """The fleet model (results/fleet/paper.<trace>.fleet.s<seed>.jsonl, `sure eval --jobs small-1,...,large-2 --json`)
+    beside the per-job SURE models and the best tuned heuristic, per paper job and trace."""
+    fleet = root / "fleet"
+    print("| trace | job | fleet model mean +- std | seeds | per-job SURE mean | best tuned heuristic |")
+    print("|---|---|---:|---|---:|---:|")
+    for trace in ["clarknet", "nasa"]:
+        runs = {}
+        for f in sorted(fleet.glob(f"paper.{trace}.fleet.s*.jsonl")):
+            seed = int(f.name.split(".s")[-1].split(".")[0])
+            for l in f.read_text().splitlines():
+                r = json.loads(l)
+                if "summary" not in r:
+                    runs.setdefault(r["job"], {})[seed] = r["reward"]
+        for job in JOBS:
+            if job not in runs:
+                continue
+            values = [runs[job][s] for s in sorted(runs[job])]
+            per_job = stats(learned(trace, job, "sure"))
+            best = best_tuned(trace, job)
+            spread = f"+- {statistics.stdev(values):.4f}" if len(values) > 1 else "(1 seed)"
+            print(f"| {trace} | {job} | {statistics.mean(values):.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {per_job[0]:.4f} | {best['reward']:.4f} |")
+
+
 def commands():
     for t in train:
         print(f"- `{t['command']}` ({t['train_seconds']} s)")
@@ -158,5 +182,7 @@ for section in sections:
         metrics_table("nasa")
     elif section == "fleet":
         fleet_table()
+    elif section == "fleet-paper":
+        fleet_paper_table()
     elif section == "commands":
         commands()
