@@ -162,12 +162,13 @@ public class TrainingAllocationTests
     [InlineData(0, true, 3)]             // the default recipe's REINFORCE: residual on hpa-tuned, dead band, D = 11
     [InlineData(40, true, 22)]           // its bootstrap with DAgger (from iteration 20): clairvoyant teacher
     [InlineData(0, true, 3, 3)]          // PPO, three epochs, linear rate
-    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations, bool recipe, int warmUp, int epochs = 1)
+    [InlineData(0, true, 3, 1, 0.5)]     // per-task credit
+    public void A_warm_training_iteration_allocates_nothing(int bootstrapIterations, bool recipe, int warmUp, int epochs = 1, double credit = 0)
     {
         var options = new TrainOptions
         {
             Rollouts = 2, WindowHours = 2, Threads = 1, BootstrapIterations = bootstrapIterations, Epochs = epochs,
-            Schedule = epochs > 1 ? RateSchedule.Linear : RateSchedule.Constant,
+            Schedule = epochs > 1 ? RateSchedule.Linear : RateSchedule.Constant, TaskCredit = credit,
         };
         if (recipe)
             options = options with { Base = ActionBase.HpaTuned, DeadBand = 0.1, Teacher = TeacherKind.Clairvoyant, Dagger = true };
