@@ -212,6 +212,9 @@ static class TrainCommand
             IterationLog? last = logs.Count > 0 ? logs[^1] : null;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {architectureName} on {trainedOn}: {trainer.CompletedIterations} iterations in {last?.Elapsed.TotalSeconds ?? 0:F1} s, mean rollout reward first {(logs.Count > 0 ? logs[0].MeanReward : double.NaN):F4} last {last?.MeanReward ?? double.NaN:F4}; saved the best checkpoint on the validation day [{split.Validation.Start}, {split.Validation.Start + split.Validation.Minutes}): iteration {trainer.BestIteration}, reward {trainer.BestValidationReward:F4}; weights {outPath}, log {logPath}"));
+            if (trainer is FleetTrainer fleetTrainer && last is IterationLog final)
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"fleet throughput: {fleetTrainer.SimulatedTaskMinutes:N0} task-minutes simulated in {final.Elapsed.TotalSeconds:F1} s, {fleetTrainer.SimulatedTaskMinutes / final.Elapsed.TotalSeconds:N0} per second ({fleetTrainer.CompletedIterations * perIteration / final.Elapsed.TotalSeconds:F2} jobs/s, validation included)"));
             if (before is double b0)
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"test-week reward (deterministic, seed 1): before {b0:F4} after {TestReward():F4}"));

@@ -75,6 +75,9 @@ public sealed class FleetTrainer : ITrainer
     public int JobsPerIteration { get; }
     public IPolicyNetwork<float> Model => _model;
     public int CompletedIterations => _completed;
+    /// <summary>Task-minutes simulated by the rollouts so far: R rollouts x (T + 1) spans x L minutes x n tasks per drawn
+    /// job (validation episodes not counted), the fleet's training throughput in the simulator's unit.</summary>
+    public long SimulatedTaskMinutes { get; private set; }
     public int BestIteration { get; private set; } = -1;
     public double BestValidationReward { get; private set; } = double.NegativeInfinity;
 
@@ -91,7 +94,11 @@ public sealed class FleetTrainer : ITrainer
         _model.Parameters.ZeroGrad();
         var logs = new IterationLog[JobsPerIteration];
         for (int slot = 0; slot < JobsPerIteration; slot++)
-            logs[slot] = TrainerFor(JobIndex(iteration, slot)).AddGradient(iteration, 1f / JobsPerIteration);
+        {
+            int job = JobIndex(iteration, slot);
+            logs[slot] = TrainerFor(job).AddGradient(iteration, 1f / JobsPerIteration);
+            SimulatedTaskMinutes += (long)Options.Rollouts * (Options.WindowHours + 1) * _sim.SpanMinutes * _jobs[job].TaskCount;
+        }
         return logs;
     }
 

@@ -31,6 +31,8 @@ public class FleetTrainerTests
         fleet.Gradient(iteration);
         var drawn = Enumerable.Range(0, 3).Select(slot => fleet.JobIndex(iteration, slot)).ToArray();
         var actual = model.Parameters.Select(p => p.Grad.ToArray()).ToArray();
+        // R = 2 rollouts of T + 1 = 3 spans of 60 minutes on each drawn job's tasks.
+        Assert.Equal(drawn.Sum(job => 2L * 3 * 60 * jobs[job].TaskCount), fleet.SimulatedTaskMinutes);
 
         var expected = model.Parameters.Select(p => new double[p.Value.Length]).ToArray();
         foreach (int job in drawn)
