@@ -91,6 +91,7 @@ def metrics_table(trace):
                 print(f"| {job} | {label(r)} | " + " | ".join(f"{r[c]:.4f}" if c == "reward" else f"{r[c]:.2f}" for c in cols) + " |")
 
 
+ABLATIONS = ["sure", "paper", "uniform", "nomi"]
 LEVERS = ["sure", "ppo", "decay", "r16", "credit"]
 
 
