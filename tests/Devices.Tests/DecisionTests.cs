@@ -247,6 +247,29 @@ public class DecisionTests(ITestOutputHelper output)
             DeviceForward.Run(TestBackends.Backend(backendName), model, input), $"{name} on {backendName}");
     }
 
+    public static TheoryData<string, string> BackendsAndCommittedFixtures
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var backend in TestBackends.AvailableNames)
+                foreach (var name in new[] { "chain", "diamond", "few", "single", "padding", "short", "ties", "full" })
+                    data.Add(backend, name);
+            return data;
+        }
+    }
+
+    // The committed fixtures of tests/fixtures/forward (written by tests/models/sure_reference.py): the device forward
+    // against the CPU forward of the same files, within the same 1e-5 (1 + |v|).
+    [Theory, MemberData(nameof(BackendsAndCommittedFixtures))]
+    public void ForwardOnTheDeviceMatchesTheCpuOnTheCommittedFixtures(string backendName, string name)
+    {
+        string PathOf(string part) => Path.Combine(AppContext.BaseDirectory, "fixtures", "forward", $"{name}.{part}.safetensors");
+        var (model, input) = (SafetensorsFile.Read(PathOf("model")), SafetensorsFile.Read(PathOf("input")));
+        AssertSameForward(ForwardFiles.Run(model, input, grad: false, useDouble: false),
+            DeviceForward.Run(TestBackends.Backend(backendName), model, input), $"fixture {name} on {backendName}");
+    }
+
     // The command's code path: files in, file out, the backend created from the --device name.
     [Theory, MemberData(nameof(Backends))]
     public void SureForwardWithADeviceWritesTheCpuOutputs(string backendName)
