@@ -23,6 +23,9 @@ public sealed class IlgpuBackend : IComputeBackend
 {
     readonly Context context;
     readonly Accelerator accelerator;
+    // ILGPU's accelerators take one launch at a time (the CPU accelerator keeps the running task in shared fields), while
+    // IComputeBackend may be called from several threads (the test suite shares one backend): every call is serialised.
+    readonly Lock gate = new();
 
     public string Name { get; }
     public string Device { get; }
@@ -32,7 +35,8 @@ public sealed class IlgpuBackend : IComputeBackend
         this.context = context;
         this.accelerator = accelerator;
         Name = name;
-        Device = $"ILGPU {typeof(Context).Assembly.GetName().Version?.ToString(3)} {accelerator.AcceleratorType}: {accelerator.Name}";
+        Device = $"ILGPU {typeof(Context).Assembly.GetName().Version?.ToString(3)} {accelerator.AcceleratorType}: {accelerator.Name} "
+            + $"({accelerator.NumMultiprocessors} multiprocessors, warp {accelerator.WarpSize}, up to {accelerator.MaxNumThreadsPerGroup} threads per group)";
     }
 
     public static string NameOf(IlgpuTarget target) => target switch
@@ -132,6 +136,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination) where T : unmanaged
     {
+        using var serialised = gate.EnterScope();
         var b = Own(destination, CpuBackend.ElementOf<T>(), nameof(destination));
         CpuBackend.CheckLength(source.Length, b.Length, nameof(source));
         if (source.IsEmpty) return;
@@ -141,6 +146,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Download<T>(DeviceBuffer source, Span<T> destination) where T : unmanaged
     {
+        using var serialised = gate.EnterScope();
         var b = Own(source, CpuBackend.ElementOf<T>(), nameof(source));
         CpuBackend.CheckLength(destination.Length, b.Length, nameof(destination));
         if (destination.IsEmpty) return;
@@ -148,7 +154,11 @@ public sealed class IlgpuBackend : IComputeBackend
         else ((ArrayView<int>)b.Ints!.View).SubView(0, destination.Length).CopyToCPU(MemoryMarshal.Cast<T, int>(destination));
     }
 
-    public void Synchronize() => accelerator.Synchronize();
+    public void Synchronize()
+    {
+        using var serialised = gate.EnterScope();
+        accelerator.Synchronize();
+    }
 
     // Kernels are compiled on first use (ILGPU compiles per accelerator) and kept.
     Action<Index1D, int, int, int, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>? gemm;
@@ -167,6 +177,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Gemm(DeviceBuffer a, bool transA, DeviceBuffer b, bool transB, int m, int n, int k, bool accumulate, DeviceBuffer c)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckGemm(a, b, c, m, n, k);
         if (m * n == 0) return;
         (gemm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(K.Gemm))(
@@ -175,6 +186,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Map(UnaryOp op, DeviceBuffer x, int n, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(n, x, y);
         if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op));
         if (n == 0) return;
@@ -183,6 +195,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Scale(DeviceBuffer x, float alpha, int n, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(n, x, y);
         if (n == 0) return;
         (scale ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(K.Scale))(n, alpha, F(x), F(y));
@@ -190,6 +203,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Zip(BinaryOp op, DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(n, a, b, y);
         if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op));
         if (n == 0) return;
@@ -199,6 +213,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void AddBias(DeviceBuffer x, DeviceBuffer bias, int rows, int cols, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(rows * cols, x, y);
         CpuBackend.CheckElements(cols, bias);
         if (rows * cols == 0) return;
@@ -208,6 +223,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Softmax(DeviceBuffer x, int rows, int cols, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(rows * cols, x, y);
         if (rows * cols == 0) return;
         (softmax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<float>>(K.Softmax))(rows, cols, F(x), F(y));
@@ -215,6 +231,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void TopK(DeviceBuffer x, int rows, int cols, int valid, int k, bool ascendingIndices, DeviceBuffer indices)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(rows * cols, x);
         CpuBackend.CheckElements(rows * k, indices);
         if (rows * k == 0) return;
@@ -224,6 +241,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void MeanAggregate(DeviceBuffer rowPtr, DeviceBuffer colIdx, int rows, DeviceBuffer x, int d, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(rows + 1, rowPtr);
         CpuBackend.CheckElements(rows * d, y);
         if (rows * d == 0) return;
@@ -234,6 +252,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void MeanAggregateBackward(DeviceBuffer tRowPtr, DeviceBuffer tColIdx, int xRows, DeviceBuffer rowPtr, int rows,
         DeviceBuffer dy, int d, DeviceBuffer dx)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(xRows + 1, tRowPtr);
         CpuBackend.CheckElements(rows + 1, rowPtr);
         CpuBackend.CheckElements(rows * d, dy);
@@ -245,6 +264,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void SegmentMean(DeviceBuffer x, int d, DeviceBuffer segStart, int segments, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(segments + 1, segStart);
         CpuBackend.CheckElements(segments * d, y);
         if (segments * d == 0) return;
@@ -254,6 +274,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void SegmentMeanBackward(DeviceBuffer dy, int d, DeviceBuffer segStart, int segments, int xRows, DeviceBuffer dx)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(segments + 1, segStart);
         CpuBackend.CheckElements(segments * d, dy);
         CpuBackend.CheckElements(xRows * d, dx);
@@ -264,6 +285,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(count, index);
         CpuBackend.CheckElements(count * d, y);
         if (count * d == 0) return;
@@ -273,6 +295,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(xRows + 1, invRowPtr);
         CpuBackend.CheckElements(xRows * d, dx);
         if (xRows * d == 0) return;
@@ -282,6 +305,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(n, y);
         if (draw == RandomDraw.Bits)
         {
@@ -315,6 +339,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void NvssProject(DeviceBuffer features, int rows, int d, DeviceBuffer wMu, DeviceBuffer bMu, DeviceBuffer wSigma,
         DeviceBuffer bSigma, DeviceBuffer mu, DeviceBuffer sigma)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(rows * d, features);
         CpuBackend.CheckElements(d, wMu, wSigma);
         CpuBackend.CheckElements(1, bMu, bSigma);
@@ -326,6 +351,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void NvssOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer omega)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(n, mu, sigma, x, y, omega);
         if (n == 0) return;
         (nvssOmega ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -334,6 +360,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void NvssTheta(DeviceBuffer mu, DeviceBuffer sigma, int tasks, int L, DeviceBuffer decision, DeviceBuffer theta)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(L * tasks, mu, sigma, theta);
         CpuBackend.CheckElements(DecisionScalars.Length, decision);
         if (tasks * L == 0) return;
@@ -344,6 +371,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void NvssAnchorOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer slots, DeviceBuffer valid, DeviceBuffer anchors,
         int tasks, int L, int K, int k1, DeviceBuffer decision, DeviceBuffer omega)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(L * tasks, mu, sigma);
         CpuBackend.CheckElements(tasks * K, slots);
         CpuBackend.CheckElements(tasks, valid);
@@ -359,6 +387,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void ChooseNeighbours(DeviceBuffer omega, bool everySnapshot, DeviceBuffer valid, DeviceBuffer anchors,
         int tasks, int L, int K, int k1, int k2, DeviceBuffer neighbours)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(everySnapshot ? tasks * L * (1 + K) : tasks * k1 * K, omega);
         CpuBackend.CheckElements(tasks, valid);
         CpuBackend.CheckElements(tasks * k1, anchors);
@@ -373,6 +402,7 @@ public sealed class IlgpuBackend : IComputeBackend
         DeviceBuffer linked, DeviceBuffer taskStarts, int tasks, int L, int K, int k1, int k2, bool ring,
         DeviceBuffer decision, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckSubgraphs(anchors, neighbours, slots, valid, linked, taskStarts, tasks, K, k1, k2, decision);
         if (tasks * k1 == 0) return;
         var sizes = new SubgraphSizes { Tasks = tasks, L = L, K = K, K1 = k1, K2 = k2, Ring = ring ? 1 : 0 };
@@ -385,6 +415,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void SageInput(DeviceBuffer features, int d, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency,
         int nodes, int cap, DeviceBuffer input)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(nodes, nodeRow, degree);
         CpuBackend.CheckElements(nodes * cap, adjacency);
         CpuBackend.CheckElements(nodes * 2 * d, input);
@@ -396,6 +427,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void SageCombine(DeviceBuffer y, DeviceBuffer bias, int h, DeviceBuffer degree, DeviceBuffer adjacency,
         int nodes, int cap, DeviceBuffer output)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(nodes * 2 * h, y);
         CpuBackend.CheckElements(h, bias);
         CpuBackend.CheckElements(nodes, degree);
@@ -409,6 +441,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void SageCombineMean(DeviceBuffer y, DeviceBuffer bias, int h, DeviceBuffer degree, DeviceBuffer adjacency,
         int cap, DeviceBuffer taskStarts, int tasks, DeviceBuffer hg)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(h, bias);
         CpuBackend.CheckElements(tasks + 1, taskStarts);
         CpuBackend.CheckElements(tasks * h, hg);
@@ -420,6 +453,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void ActionHead(DeviceBuffer hg, int h, int tasks, DeviceBuffer weight, DeviceBuffer bias, DeviceBuffer actionMean)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(tasks * h, hg);
         CpuBackend.CheckElements(h, weight);
         CpuBackend.CheckElements(1, bias);
@@ -431,6 +465,7 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public void Rescale(DeviceBuffer actionMean, DeviceBuffer parallelism, int tasks, int pMax, DeviceBuffer newParallelism)
     {
+        using var serialised = gate.EnterScope();
         CpuBackend.CheckElements(tasks, actionMean, parallelism, newParallelism);
         if (tasks == 0) return;
         (rescale ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<int>, ArrayView<int>>(D.Rescale))(
