@@ -54,8 +54,9 @@ public sealed class IlgpuBackend : IComputeBackend
         Context? context = null;
         try
         {
-            // EnableAlgorithms: ILGPU.Algorithms supplies the maths functions (exp, log, tanh...) that ILGPU's GPU
-            // backends otherwise lack or only approximate; on the CPU accelerator MathF runs as it is.
+            // EnableAlgorithms registers ILGPU.Algorithms' intrinsics (XMath, group and warp reductions and scans) with
+            // the context. It does not make MathF precise on PTX: exp, log, sin, cos, tanh still lower to PTX's .approx
+            // instructions there (docs/devices.md, "PTX without a GPU"). On the CPU accelerator MathF runs as it is.
             context = Context.Create(builder =>
             {
                 builder.EnableAlgorithms();
