@@ -40,7 +40,7 @@ public class IlgpuTests
     public void KernelCompilesToPtx(string name)
     {
         var method = KernelMethods().Single(m => $"{m.DeclaringType!.Name}.{m.Name}" == name);
-        using var context = Context.Create(builder => builder.EnableAlgorithms());
+        using var context = Context.Create(builder => builder.EnableAlgorithms());   // as IlgpuBackend
         using var backend = new PTXBackend(context, CudaArchitecture.SM_90, new CudaInstructionSet(7, 8), null!);
         var entry = EntryPointDescription.FromImplicitlyGroupedKernel(method);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);

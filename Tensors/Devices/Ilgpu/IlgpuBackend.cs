@@ -54,9 +54,9 @@ public sealed class IlgpuBackend : IComputeBackend
         Context? context = null;
         try
         {
-            // EnableAlgorithms registers ILGPU.Algorithms' intrinsics (XMath, group and warp reductions and scans) with
-            // the context. It does not make MathF precise on PTX: exp, log, sin, cos, tanh still lower to PTX's .approx
-            // instructions there (docs/devices.md, "PTX without a GPU"). On the CPU accelerator MathF runs as it is.
+            // EnableAlgorithms(): ILGPU's PTX and OpenCL backends have no MathF.Exp, Log, Tanh... of their own
+            // ("'ExpF' does not have an intrinsic implementation for this backend"); ILGPU.Algorithms supplies them. They
+            // are PTX's .approx instructions, not correctly rounded (docs/devices.md, "PTX without a GPU").
             context = Context.Create(builder =>
             {
                 builder.EnableAlgorithms();
