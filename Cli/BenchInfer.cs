@@ -15,7 +15,7 @@ namespace Sure.Cli;
 
 /// <summary>
 /// `sure bench infer`: one whole-job decision per call, the C# side of Bench/torch_decision.py: same sizes, jobs,
-/// defaults and JSON fields. --device cpu times SureDecider; opencl and cuda time DeviceDecider, one call being the
+/// defaults and JSON fields. --device cpu times SureDecider; every other backend (opencl, cuda, ilgpu-*) times DeviceDecider, one call being the
 /// ring's upload, the decision and the new parallelism's download (cuda also with the decision replayed as a graph).
 /// </summary>
 static class BenchInfer
@@ -30,7 +30,7 @@ static class BenchInfer
         var threads = new Option<int>("--threads") { Description = "Threads per GEMM", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device")
         {
-            Description = "cpu (SureDecider), opencl or cuda (DeviceDecider: ring up, decision, parallelism down; cuda also as a replayed graph)",
+            Description = "cpu (SureDecider), or opencl, cuda, ilgpu-cpu, ilgpu-cuda, ilgpu-opencl (DeviceDecider: ring up, decision, parallelism down; cuda also as a replayed graph)",
             DefaultValueFactory = _ => "cpu",
         };
         var seconds = new Option<double>("--seconds") { Description = "Measured time per size", DefaultValueFactory = _ => 2.0 };

@@ -15,7 +15,7 @@ static class ForwardCommand
         var useDouble = new Option<bool>("--double") { Description = "compute in double and write F64 values (default: float, F32)" };
         var device = new Option<string>("--device")
         {
-            Description = "cpu (the exact tape path, default), opencl or cuda (the decision's kernels, float, no --grad or --double)",
+            Description = "cpu (the exact tape path, default), or a device backend: opencl, cuda, ilgpu-cpu, ilgpu-cuda, ilgpu-opencl (the decision's kernels, float, no --grad or --double)",
             DefaultValueFactory = _ => "cpu",
         };
         var command = new Command("forward", "Run the SURE model's forward on a batch of tasks from a file") { model, input, output, grad, useDouble, device };

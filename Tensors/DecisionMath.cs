@@ -40,7 +40,9 @@ public static class DecisionMath
     /// </summary>
     public static int RescaleSingle(float actionMean, int parallelism, int maxParallelism)
     {
-        float scaled = MathF.Round(2f / (1f + MathF.Exp(-actionMean)) * parallelism, MidpointRounding.ToEven);
+        // MathF.Round(x) rounds halves to even, as rint does. Not the overload that takes a MidpointRounding: ILGPU
+        // compiles this method into its kernels, and in a trimmed publish that overload's argument check stops it.
+        float scaled = MathF.Round(2f / (1f + MathF.Exp(-actionMean)) * parallelism);
         return scaled < 1f ? 1 : scaled > maxParallelism ? maxParallelism : (int)scaled;
     }
 

@@ -11,7 +11,7 @@ public static class ForwardFiles
     public const double OmegaPadding = DecisionMath.PaddingLogit;
 
     /// <summary>Runs the forward and writes the output file; returns the exit code (0, or 2 with one line on error).</summary>
-    /// <param name="device">cpu: the tape (exact path, gradients, double); opencl or cuda: <see cref="DeviceForward"/>,
+    /// <param name="device">cpu: the tape (exact path, gradients, double); any other backend (opencl, cuda, ilgpu-*): <see cref="DeviceForward"/>,
     /// float values only.</param>
     public static int Execute(string modelPath, string inputPath, string outputPath, bool grad, bool useDouble, TextWriter error,
         string device = "cpu")

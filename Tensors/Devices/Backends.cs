@@ -1,4 +1,5 @@
 using Sure.Tensors.Devices.Cuda;
+using Sure.Tensors.Devices.Ilgpu;
 using Sure.Tensors.Devices.OpenCl;
 
 namespace Sure.Tensors.Devices;
@@ -8,7 +9,7 @@ public static class Backends
 {
     public const string EnvironmentVariable = "SURE_DEVICE";
 
-    public static IReadOnlyList<string> Names { get; } = ["cpu", "opencl", "cuda"];
+    public static IReadOnlyList<string> Names { get; } = ["cpu", "opencl", "cuda", "ilgpu-cpu", "ilgpu-cuda", "ilgpu-opencl"];
 
     /// <summary>The name in SURE_DEVICE, or "cpu" when it is unset or blank.</summary>
     public static string DefaultName
@@ -37,6 +38,12 @@ public static class Backends
                 return OpenClBackend.TryCreate(out backend, out reason);
             case "cuda":
                 return CudaBackend.TryCreate(out backend, out reason);
+            case "ilgpu-cpu":
+                return IlgpuBackend.TryCreate(IlgpuTarget.Cpu, out backend, out reason);
+            case "ilgpu-cuda":
+                return IlgpuBackend.TryCreate(IlgpuTarget.Cuda, out backend, out reason);
+            case "ilgpu-opencl":
+                return IlgpuBackend.TryCreate(IlgpuTarget.OpenCl, out backend, out reason);
             default:
                 reason = $"unknown backend '{name}' (known: {string.Join(", ", Names)})";
                 return false;

@@ -228,7 +228,7 @@ public sealed class RunAndEvalCommandTests : IDisposable
     public void Forward_on_an_unknown_device_is_one_line_with_the_reason()
     {
         var (code, _, error) = Invoke("forward", "--model", "m.safetensors", "--input", "x.safetensors", "--out", "y.safetensors", "--device", "nosuch");
-        AssertOneLineError(code, error, "sure forward: device nosuch is unavailable: unknown backend 'nosuch' (known: cpu, opencl, cuda)");
+        AssertOneLineError(code, error, "sure forward: device nosuch is unavailable: unknown backend 'nosuch' (known: cpu, opencl, cuda, ilgpu-cpu, ilgpu-cuda, ilgpu-opencl)");
     }
 
     [Theory]

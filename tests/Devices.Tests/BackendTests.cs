@@ -42,6 +42,21 @@ public class BackendTests(ITestOutputHelper output)
         if (reason is not null) Assert.False(string.IsNullOrWhiteSpace(reason));
     }
 
+    [Fact]
+    public void IlgpuCpuIsAlwaysAvailableAndTheGpuTargetsSayWhyNot()
+    {
+        // ILGPU's CPU accelerator needs no native runtime, so CI always runs the conformance suite through ILGPU.
+        Assert.Null(TestBackends.Unavailable("ilgpu-cpu"));
+        Assert.Equal("ilgpu-cpu", TestBackends.Backend("ilgpu-cpu").Name);
+        output.WriteLine($"ilgpu-cpu: {TestBackends.Backend("ilgpu-cpu").Device}");
+        foreach (var name in new[] { "ilgpu-cuda", "ilgpu-opencl" })
+        {
+            var reason = TestBackends.Unavailable(name);
+            output.WriteLine(reason is null ? $"{name}: {TestBackends.Backend(name).Device}" : $"{name} skipped: {reason}");
+            if (reason is not null) Assert.False(string.IsNullOrWhiteSpace(reason));
+        }
+    }
+
     [BackendFact("opencl")]
     public void BuildFailureCarriesTheCompilerLog()
     {

@@ -28,7 +28,7 @@ public static class TestBackends
     public static string? Unavailable(string name) => Get(name).Backend is null ? Get(name).Reason : null;
 
     /// <summary>The name of every backend this machine can run (cpu always).</summary>
-    public static IEnumerable<string> AvailableNames => new[] { "cpu", "opencl", "cuda" }.Where(name => Unavailable(name) is null);
+    public static IEnumerable<string> AvailableNames => new[] { "cpu", "opencl", "cuda", "ilgpu-cpu", "ilgpu-cuda", "ilgpu-opencl" }.Where(name => Unavailable(name) is null);
 
     /// <summary>Theory data: <see cref="AvailableNames"/>.</summary>
     public static TheoryData<string> Available
