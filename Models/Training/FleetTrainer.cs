@@ -40,7 +40,7 @@ public sealed class FleetTrainer : ITrainer
     readonly Dictionary<int, SureTrainer> _trainers = [];
     readonly Queue<int> _cacheOrder = new();
     readonly (StreamEnvironment Env, IAutoscaler Policy)[] _validators;
-    readonly float[][] _best;
+    readonly BestCheckpoint _best;
     readonly Stopwatch _clock = new();
     int _completed;
 
@@ -60,7 +60,7 @@ public sealed class FleetTrainer : ITrainer
         _perJob = options with { ValidationMinutes = 0 };
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
         _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.BootstrapLearningRate);
-        _best = model.Parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _best = new BestCheckpoint(model.Parameters);
         MarkBaseTunedPerJob();
         _validators = options.ValidationMinutes > 0
             ? validationJobs.Select(job =>
@@ -78,8 +78,8 @@ public sealed class FleetTrainer : ITrainer
     /// <summary>Task-minutes simulated by the rollouts so far: R rollouts x (T + 1) spans x L minutes x n tasks per drawn
     /// job (validation episodes not counted), the fleet's training throughput in the simulator's unit.</summary>
     public long SimulatedTaskMinutes { get; private set; }
-    public int BestIteration { get; private set; } = -1;
-    public double BestValidationReward { get; private set; } = double.NegativeInfinity;
+    public int BestIteration => _best.Iteration;
+    public double BestValidationReward => _best.Reward;
 
     /// <summary>The training job of slot j (0 .. JobsPerIteration - 1) in an iteration (jobs may repeat).</summary>
     public int JobIndex(int iteration, int slot) =>
@@ -131,41 +131,15 @@ public sealed class FleetTrainer : ITrainer
         return sum / _validators.Length;
     }
 
-    public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default)
-    {
-        var logs = new List<IterationLog>();
-        var budget = Stopwatch.StartNew();
-        if (_validators.Length > 0 && BestIteration < 0) KeepIfBest(Validate());
-        for (int k = 0; k < Options.Iterations && !cancel.IsCancellationRequested; k++)
-        {
-            var log = Step();
-            if (_validators.Length > 0)
-            {
-                double reward = Validate();
-                log = log with { ValidationReward = reward };
-                KeepIfBest(reward);
-            }
-            logs.Add(log);
-            onIteration?.Invoke(log);
-            if (Options.MaxMinutes is double minutes && budget.Elapsed.TotalMinutes >= minutes) break;
-        }
-        return logs;
-    }
-
-    void KeepIfBest(double reward)
-    {
-        if (!(reward > BestValidationReward)) return;
-        BestValidationReward = reward;
-        BestIteration = _completed;
-        for (int j = 0; j < _best.Length; j++) _model.Parameters[j].Value.Span.CopyTo(_best[j]);
-    }
+    public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default) =>
+        _best.Run(Step, _validators.Length == 0 ? null : Validate, () => _completed, Options, onIteration, cancel);
 
     /// <summary>Writes the best checkpoint (or the current weights before any validation) with the fleet's metadata.</summary>
     public void SaveCheckpoint(string path)
     {
+        _best.Restore();
         if (BestIteration >= 0)
         {
-            for (int k = 0; k < _best.Length; k++) _best[k].CopyTo(_model.Parameters[k].Value.Span);
             _model.Metadata["best_iteration"] = BestIteration.ToString(CultureInfo.InvariantCulture);
             _model.Metadata["validation_reward"] = BestValidationReward.ToString("R", CultureInfo.InvariantCulture);
         }

@@ -50,7 +50,7 @@ public sealed class SureTrainer : ITrainer
     // Validation (SPEC 6): the deterministic policy on the validation day, and the best checkpoint so far.
     readonly StreamEnvironment? _validationEnv;
     readonly IAutoscaler? _validator;
-    readonly float[][] _best;
+    readonly BestCheckpoint _best;
 
     public SureTrainer(IPolicyNetwork<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
     {
@@ -125,7 +125,7 @@ public sealed class SureTrainer : ITrainer
         }
         _workers = new Worker[Math.Clamp(options.Threads, 1, R)];
         for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(this);
-        _best = model.Parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _best = new BestCheckpoint(model.Parameters);
         if (options.ValidationMinutes > 0)
         {
             _validationEnv = new StreamEnvironment(job, workload, sim);
@@ -161,8 +161,8 @@ public sealed class SureTrainer : ITrainer
     public int WindowMinutes => (Options.WindowHours + 1) * _sim.SpanMinutes;
 
     /// <summary>Iteration of the best checkpoint so far (0 = the initial weights, -1 = none yet) and its validation-day reward.</summary>
-    public int BestIteration { get; private set; } = -1;
-    public double BestValidationReward { get; private set; } = double.NegativeInfinity;
+    public int BestIteration => _best.Iteration;
+    public double BestValidationReward => _best.Reward;
 
     /// <summary>The deterministic policy's reward on the validation day with the current weights.</summary>
     public double Validate()
@@ -171,21 +171,8 @@ public sealed class SureTrainer : ITrainer
         return Episode.Run(_validationEnv!, _validator, Options.ValidationStart, Options.ValidationMinutes, Options.ValidationSeed).Reward;
     }
 
-    // Strictly better only: of equal checkpoints the earliest is kept.
-    void KeepIfBest(double reward)
-    {
-        if (!(reward > BestValidationReward)) return;
-        BestValidationReward = reward;
-        BestIteration = _completed;
-        for (int j = 0; j < _best.Length; j++) _model.Parameters[j].Value.Span.CopyTo(_best[j]);
-    }
-
     /// <summary>Sets the model's weights to the best checkpoint (no-op before the first validation).</summary>
-    public void RestoreBest()
-    {
-        if (BestIteration < 0) return;
-        for (int k = 0; k < _best.Length; k++) _best[k].CopyTo(_model.Parameters[k].Value.Span);
-    }
+    public void RestoreBest() => _best.Restore();
 
     /// <summary>
     /// The u whose ratio a = 2 sigmoid(u) takes p to next: logit(a / 2) with a = next / p, kept inside (0, 2) by a margin
@@ -244,26 +231,8 @@ public sealed class SureTrainer : ITrainer
     /// one the deterministic policy is evaluated on the validation day and the best checkpoint kept (SPEC 6): every
     /// iteration, so a longer run with the same seed sees every checkpoint a shorter one saw.
     /// </summary>
-    public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default)
-    {
-        var logs = new List<IterationLog>(Math.Min(Options.Iterations, 1024));
-        var budget = Stopwatch.StartNew();
-        if (_validator is not null && BestIteration < 0) KeepIfBest(Validate());     // the initial weights are a checkpoint too
-        for (int k = 0; k < Options.Iterations && !cancel.IsCancellationRequested; k++)
-        {
-            var log = Step();
-            if (_validator is not null)
-            {
-                double reward = Validate();
-                log = log with { ValidationReward = reward };
-                KeepIfBest(reward);
-            }
-            logs.Add(log);
-            onIteration?.Invoke(log);
-            if (Options.MaxMinutes is double minutes && budget.Elapsed.TotalMinutes >= minutes) break;
-        }
-        return logs;
-    }
+    public IReadOnlyList<IterationLog> Run(Action<IterationLog>? onIteration = null, CancellationToken cancel = default) =>
+        _best.Run(Step, _validator is null ? null : Validate, () => _completed, Options, onIteration, cancel);
 
     /// <summary>One iteration (bootstrap or REINFORCE by its number). Allocates nothing once warm with one thread.</summary>
     public IterationLog Step()

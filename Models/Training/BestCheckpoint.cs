@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace Sure.Models.Training;
+
+/// <summary>
+/// SPEC 6's best checkpoint on the validation day, and the loop that keeps it, for one-job and fleet training alike:
+/// the initial weights are a checkpoint too, then every iteration is validated; of equal rewards the earliest is kept.
+/// </summary>
+sealed class BestCheckpoint(ParameterSet<float> parameters)
+{
+    readonly float[][] _best = parameters.Select(p => new float[p.Value.Length]).ToArray();
+
+    /// <summary>Iterations completed when it was taken (0 = the initial weights, -1 = none yet), and its reward.</summary>
+    public int Iteration { get; private set; } = -1;
+    public double Reward { get; private set; } = double.NegativeInfinity;
+
+    // Strictly better only.
+    public void Offer(double reward, int iteration)
+    {
+        if (!(reward > Reward)) return;
+        Reward = reward;
+        Iteration = iteration;
+        for (int j = 0; j < _best.Length; j++) parameters[j].Value.Span.CopyTo(_best[j]);
+    }
+
+    /// <summary>Sets the weights to the checkpoint (no-op before the first validation).</summary>
+    public void Restore()
+    {
+        if (Iteration < 0) return;
+        for (int k = 0; k < _best.Length; k++) _best[k].CopyTo(parameters[k].Value.Span);
+    }
+
+    /// <summary>
+    /// options.Iterations steps (fewer when MaxMinutes or the token stops it), each validated when
+    /// <paramref name="validate"/> is given; one log per iteration. completed: iterations done so far.
+    /// </summary>
+    public IReadOnlyList<IterationLog> Run(Func<IterationLog> step, Func<double>? validate, Func<int> completed, TrainOptions options,
+        Action<IterationLog>? onIteration, CancellationToken cancel)
+    {
+        var logs = new List<IterationLog>(Math.Min(options.Iterations, 1024));
+        var budget = Stopwatch.StartNew();
+        if (validate is not null && Iteration < 0) Offer(validate(), completed());
+        for (int k = 0; k < options.Iterations && !cancel.IsCancellationRequested; k++)
+        {
+            var log = step();
+            if (validate is not null)
+            {
+                double reward = validate();
+                log = log with { ValidationReward = reward };
+                Offer(reward, completed());
+            }
+            logs.Add(log);
+            onIteration?.Invoke(log);
+            if (options.MaxMinutes is double minutes && budget.Elapsed.TotalMinutes >= minutes) break;
+        }
+        return logs;
+    }
+}
