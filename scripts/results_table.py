@@ -131,6 +131,18 @@ def fleet_table():
         for f in files:
             model = f.name.split(".", 2)[2].removesuffix(".jsonl").replace(".sure", "")
             rows_out.append((f"SURE trained on {model}", [json.loads(l) for l in f.read_text().splitlines() if l.strip() and '"policy":"sure"' in l and "summary" not in l]))
+        # Three-seed summaries of the learned models: mean +- std of the seeds' mean rewards, wins over all seeds.
+        seeds = {}
+        for name, mine in rows_out:
+            if name.startswith("SURE trained on ") and mine:
+                seeds.setdefault(name.rsplit(".s", 1)[0], []).append(mine)
+        for model, runs in seeds.items():
+            if len(runs) < 2:
+                continue
+            means = [statistics.mean(l["reward"] for l in mine) for mine in runs]
+            won = sum(1 for mine in runs for l in mine if l["reward"] > bar[l["job"]])
+            total = sum(len(mine) for mine in runs)
+            print(f"| {trace} | **{model}, {len(runs)} seeds** | {len(runs[0])} | {statistics.mean(means):.4f} +- {statistics.stdev(means):.4f} | | | {won} / {total} ({100 * won / total:.0f}%) |")
         for name, mine in rows_out:
             if not mine:
                 continue
