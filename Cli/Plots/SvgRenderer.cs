@@ -34,7 +34,7 @@ readonly record struct LinearMap(double DataMin, double DataMax, double PixelFro
     public double this[double value] => PixelFrom + (value - DataMin) / (DataMax - DataMin) * (PixelTo - PixelFrom);
 }
 
-static class SvgRenderer
+static partial class SvgRenderer
 {
     // Okabe–Ito colours: told apart with the common colour-vision deficiencies and readable on white.
     public static readonly string[] Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
@@ -49,11 +49,7 @@ static class SvgRenderer
             Extreme(figure.Panels.SelectMany(p => p.Series).SelectMany(s => s.X), min: false), extend: false, target: 7);
         var xMap = new LinearMap(xScale.Min, xScale.Max, layout.PlotLeft, layout.PlotRight);
 
-        w.Write($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(figure.Width)}\" height=\"{N(layout.Height)}\" ");
-        w.Write($"viewBox=\"0 0 {N(figure.Width)} {N(layout.Height)}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\" fill=\"{Text}\">\n");
-        w.Write("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        if (figure.Title is { } title)
-            w.Write($"<text x=\"{N(layout.PlotLeft)}\" y=\"{N(Layout.TopPad + 17)}\" font-size=\"16\" font-weight=\"bold\">{Escape(title)}</text>\n");
+        Open(w, figure.Width, layout.Height, figure.Title, layout.PlotLeft);
         WriteLegend(figure, layout, names, w);
 
         for (int i = 0; i < figure.Panels.Count; i++)
@@ -66,6 +62,16 @@ static class SvgRenderer
         if (figure.XLabel.Length > 0)
             w.Write($"<text x=\"{N((layout.PlotLeft + layout.PlotRight) / 2)}\" y=\"{N(axisY + 40)}\" text-anchor=\"middle\">{Escape(figure.XLabel)}</text>\n");
         w.Write("</svg>\n");
+    }
+
+    /// <summary>The root element on a white background (viewers differ on transparent ones), and the title if any.</summary>
+    internal static void Open(TextWriter w, double width, double height, string? title, double titleX)
+    {
+        w.Write($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(width)}\" height=\"{N(height)}\" ");
+        w.Write($"viewBox=\"0 0 {N(width)} {N(height)}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\" fill=\"{Text}\">\n");
+        w.Write("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        if (title is not null)
+            w.Write($"<text x=\"{N(titleX)}\" y=\"{N(Layout.TopPad + 17)}\" font-size=\"16\" font-weight=\"bold\">{Escape(title)}</text>\n");
     }
 
     static void WriteLegend(Figure figure, Layout layout, IReadOnlyList<string> names, TextWriter w)
