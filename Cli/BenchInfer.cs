@@ -24,7 +24,7 @@ static class BenchInfer
     {
         var tasks = new Option<string>("--tasks")
         {
-            Description = "Comma-separated job sizes n (6, 46: the real jobs small-1, large-2; others: a seeded random layered DAG)",
+            Description = "Comma-separated job sizes n (a paper job's size is that job: 6 small-1, 16, 25, 32, 40, 46 large-2; others: a seeded random layered DAG)",
             DefaultValueFactory = _ => "6,46,1000",
         };
         var threads = new Option<int>("--threads") { Description = "Threads per GEMM", DefaultValueFactory = _ => 1 };
@@ -40,7 +40,8 @@ static class BenchInfer
             Description = $"Architecture: sure (SureDecider), or a baseline of SPEC 11 ({string.Join(", ", PolicyNetworks.Names.Skip(1))}: its tape forward on an inference tape, CPU only)",
             DefaultValueFactory = _ => PolicyArchitecture.Sure,
         };
-        var command = new Command("infer", "Microseconds and bytes allocated per whole-job decision of SURE or a baseline") { tasks, threads, device, seconds, json, model };
+        var k1 = new Option<int>("--k1") { Description = "SURE's k1, the snapshots sampled per task (Fig. 4(b) of the paper varies it)", DefaultValueFactory = _ => new SureConfig().K1 };
+        var command = new Command("infer", "Microseconds and bytes allocated per whole-job decision of SURE or a baseline") { tasks, threads, device, seconds, json, model, k1 };
         command.SetAction(parseResult =>
         {
             int[] sizes;
@@ -67,8 +68,12 @@ static class BenchInfer
             string architecture = parseResult.GetValue(model)!;
             if (!PolicyNetworks.Names.Contains(architecture))
                 throw new SimInputException($"bad model '{architecture}': expected {string.Join(", ", PolicyNetworks.Names)}");
+            int snapshots = parseResult.GetValue(k1);
+            var config = new SureConfig { K1 = snapshots };
+            if (snapshots < 1 || snapshots > config.L) throw new SimInputException($"bad k1 {snapshots}: need 1..{config.L} (the span's snapshots)");
             if (architecture != PolicyArchitecture.Sure)
             {
+                if (parseResult.GetResult(k1) is { Implicit: false }) throw new SimInputException($"--k1 is SURE's; {architecture} samples no snapshots");
                 if (deviceName != "cpu") throw new SimInputException($"bad device '{deviceName}' for {architecture}: the baselines run on the CPU only");
                 RunBaseline(architecture, sizes, parseResult.GetValue(json), Math.Max(0.05, measured));
                 return 0;
@@ -81,7 +86,7 @@ static class BenchInfer
             }
             try
             {
-                Run(sizes, Math.Max(1, parseResult.GetValue(threads)), backend, parseResult.GetValue(json),
+                Run(sizes, config, Math.Max(1, parseResult.GetValue(threads)), backend, parseResult.GetValue(json),
                     Math.Max(0.05, parseResult.GetValue(seconds)));
             }
             finally
@@ -94,7 +99,7 @@ static class BenchInfer
     }
 
     // backend: null for the CPU decider
-    static void Run(int[] sizes, int threadCount, IComputeBackend? backend, bool asJson, double target)
+    static void Run(int[] sizes, SureConfig config, int threadCount, IComputeBackend? backend, bool asJson, double target)
     {
         string deviceName = backend?.Name ?? "cpu";
         bool graphs = backend is CudaBackend;
@@ -103,18 +108,18 @@ static class BenchInfer
         if (backend is not null) table.Caption(backend.Device);
         // One discarded pass over the first size: in a fresh process the first measurement ran up to 2x slow
         // even after its own warm-up (tiered JIT and PGO still settling); later sizes were not affected.
-        Measure(sizes[0], threadCount, 0.5, backend, graph: false);
+        Measure(sizes[0], config, threadCount, 0.5, backend, graph: false);
         foreach (int n in sizes)
         {
-            var r = Measure(n, threadCount, target, backend, graph: false);
-            double? graphMedian = graphs ? Measure(n, threadCount, target, backend, graph: true).MedianUs : null;
+            var r = Measure(n, config, threadCount, target, backend, graph: false);
+            double? graphMedian = graphs ? Measure(n, config, threadCount, target, backend, graph: true).MedianUs : null;
             string Num(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             if (asJson)
             {
                 string deviceFields = backend is null ? "" : $",\"device_name\":\"{JsonEncodedText.Encode(backend.Device)}\"";
                 string graphField = graphMedian is { } g ? string.Create(CultureInfo.InvariantCulture, $",\"graph_median_us\":{g:F2}") : "";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"bench\":\"infer\",\"device\":\"{deviceName}\"{deviceFields},\"n\":{r.Tasks},\"median_us\":{r.MedianUs:F2}{graphField},\"p10_us\":{r.P10Us:F2},\"p90_us\":{r.P90Us:F2},\"reps\":{r.Reps},\"threads\":{threadCount},\"alloc_bytes_per_decision\":{r.AllocBytes:F0},\"gflops_effective\":{r.Gflops:F2},\"nodes\":{r.Nodes},\"K\":{r.K},\"job\":\"{r.Source}\"}}"));
+                    $"{{\"bench\":\"infer\",\"device\":\"{deviceName}\"{deviceFields},\"n\":{r.Tasks},\"median_us\":{r.MedianUs:F2}{graphField},\"p10_us\":{r.P10Us:F2},\"p90_us\":{r.P90Us:F2},\"reps\":{r.Reps},\"threads\":{threadCount},\"alloc_bytes_per_decision\":{r.AllocBytes:F0},\"gflops_effective\":{r.Gflops:F2},\"nodes\":{r.Nodes},\"K\":{r.K},\"k1\":{config.K1},\"job\":\"{r.Source}\"}}"));
             }
             else
             {
@@ -197,9 +202,9 @@ static class BenchInfer
     // the time per call stops improving (at least 1 s, at most 5 s), not torch's fixed 0.3 s: .NET's tiered JIT
     // (with PGO instrumentation first) reaches its final code only after some seconds of a new method mix, and a
     // fixed short warm-up measured the first size of a run at up to 4x its steady state.
-    static Result Measure(int n, int threads, double target, IComputeBackend? backend, bool graph)
+    static Result Measure(int n, SureConfig config, int threads, double target, IComputeBackend? backend, bool graph)
     {
-        var config = new SureConfig();   // L=60, D=8, H=64, E=2, k1=10, k2=4, K_max=32
+        // The defaults (L=60, D=8, H=64, E=2, k2=4, K_max=32) with the chosen k1 (10 unless --k1).
         var dag = DecisionJob.ForBenchmark(n);
         var (source, tasks) = (dag.Name, dag.TaskCount);
         var job = DecisionJob.Table(dag, config.C, config.KMax);

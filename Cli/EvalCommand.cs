@@ -26,9 +26,10 @@ static class EvalCommand
         var fleet = new Option<string?>("--jobs") { Description = "Many jobs (instead of --job): train, validation or test (the fleet split, docs/fleet.md) or comma-separated job ids; adds a summary per policy (mean, median, worst, jobs won against the best tuned heuristic)" };
         var limit = new Option<int?>("--limit") { Description = "With --jobs: only this many jobs (of a split: a fixed pseudo-random subset)" };
         var threads = new Option<int>("--threads") { Description = "Jobs evaluated at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var lambda = SimCli.LambdaOption();
 
         var command = new Command("eval", "Evaluate autoscaling policies over the test week");
-        foreach (var o in new Option[] { job, fleet, limit, policies, trace, noise, seed, json, jobs, model, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { job, fleet, limit, policies, trace, noise, seed, json, jobs, model, threads, lambda }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries);
@@ -59,7 +60,7 @@ static class EvalCommand
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
             var test = SimCli.TestWeek(workloadTrace);
             var workload = workloadTrace.Workload();
-            var options = SimCli.SimOptionsFor(sigma, sure);
+            var options = SimCli.SimOptionsFor(sigma, sure, SimCli.CheckLambda(parse.GetValue(lambda)));
             bool asJson = parse.GetValue(json);
 
             // Jobs run in parallel (each its own environment and policies; the model's weights are only read); the rows
@@ -85,7 +86,7 @@ static class EvalCommand
                 }
             }
 
-            if (Console.IsErrorRedirected) RunAll(null);
+            if (!SimCli.ShowProgress) RunAll(null);
             else
                 SimCli.ErrorConsole().Progress().AutoClear(true).Start(ctx =>
                 {

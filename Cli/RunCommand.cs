@@ -106,7 +106,7 @@ static class RunCommand
             string title = $"training SURE on {jobName}";
             // Done is whichever budget runs out first: iterations or minutes.
             double Fraction(IterationLog l) => Math.Min(1, Math.Max((double)l.Iteration / settings.Iterations, l.Elapsed.TotalMinutes / settings.Minutes));
-            if (Console.IsErrorRedirected)
+            if (!SimCli.ShowProgress)
             {
                 Console.Error.WriteLine($"{title} (at most {settings.Iterations} iterations or {settings.Minutes:0.##} minutes)");
                 var nextReport = TimeSpan.Zero;
@@ -178,7 +178,7 @@ static class RunCommand
             }
         }
 
-        if (Console.IsErrorRedirected) RunAll(name => Console.Error.WriteLine($"evaluating {name} on the test week"), null);
+        if (!SimCli.ShowProgress) RunAll(name => Console.Error.WriteLine($"evaluating {name} on the test week"), null);
         else
             SimCli.ErrorConsole().Progress().AutoClear(true).Start(ctx =>
             {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
@@ -117,11 +118,18 @@ static class SimCli
 
     /// <summary>The simulator's options for an evaluation: the noise, and the features a learned model reads (the extra
     /// forecast features of a D = 11 model change nothing for the heuristics).</summary>
-    public static SimOptions SimOptionsFor(double sigma, IPolicyNetwork<float>? model)
+    public static SimOptions SimOptionsFor(double sigma, IPolicyNetwork<float>? model, double lambda = 0.5)
     {
-        var options = new SimOptions { NoiseSigma = sigma };
+        var options = new SimOptions { NoiseSigma = sigma, LatencyWeight = lambda };
         return model is null ? options : SureAutoscaler.Fit(options, model.Config);
     }
+
+    /// <summary>`--lambda`, SPEC 2's reward weight of the latency penalty against utilisation (train and eval).</summary>
+    public static Option<double> LambdaOption() =>
+        new("--lambda") { Description = "lambda of the reward (SPEC 2): the latency penalty's weight against utilisation, in [0, 1]", DefaultValueFactory = _ => SimOptions.Default.LatencyWeight };
+
+    public static double CheckLambda(double lambda) =>
+        lambda is >= 0 and <= 1 ? lambda : throw new SimInputException($"bad lambda {lambda}: need a number in [0, 1]");
 
     /// <summary>Most worker threads an option may ask for: far past any machine's cores, short of exhausting the system.</summary>
     public const int MaxThreads = 1024;
@@ -187,6 +195,12 @@ static class SimCli
     }
 
     /// <summary>A console on stderr for progress bars, so stdout stays clean for tables and JSON.</summary>
+    /// <summary>Live progress bars on stderr: for a person at a terminal, and not inside `sure paper`, which draws its own.</summary>
+    public static bool ShowProgress => !Console.IsErrorRedirected && !Nested;
+
+    /// <summary>Set while `sure paper` runs a command in process (its own bar stays the only one).</summary>
+    internal static bool Nested;
+
     public static IAnsiConsole ErrorConsole() =>
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 

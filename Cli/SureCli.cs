@@ -17,6 +17,7 @@ static class SureCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(JobsCommand.Create());
         root.Subcommands.Add(DecideCommand.Create());
+        root.Subcommands.Add(Paper.PaperCommand.Create());
         return root;
     }
 

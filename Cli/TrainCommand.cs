@@ -51,10 +51,11 @@ static class TrainCommand
         var log = new Option<string?>("--log") { Description = "CSV log of every iteration (default: --out with extension .csv)" };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet): the last week is the test week, the day before it the validation day, everything before that trains" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
+        var lambda = SimCli.LambdaOption();
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy (or a baseline, --model) with REINFORCE on one job");
-        foreach (var o in new Option[] { architecture, job, fleetJobs, jobsPerIteration, validationJobs, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, evaluate })
+        foreach (var o in new Option[] { architecture, job, fleetJobs, jobsPerIteration, validationJobs, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, lambda, evaluate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -155,8 +156,11 @@ static class TrainCommand
                 Schedule = rateSchedule,
                 TaskCredit = taskCredit,
             });
-            var sim = SimOptions.Default;
+            double latencyWeight = SimCli.CheckLambda(parse.GetValue(lambda));
+            var sim = SimOptions.Default with { LatencyWeight = latencyWeight };
             var model = PolicyNetworks.Create(architectureName, new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, graph, options.Seed);
+            // The reward it was trained for (the residual base was tuned with it too); `sure eval --lambda` is separate.
+            if (latencyWeight != SimOptions.Default.LatencyWeight) model.Metadata["lambda"] = latencyWeight.ToString("R", CultureInfo.InvariantCulture);
             ITrainer trainer = fleet is null
                 ? new SureTrainer(model, graph, workload, sim, options)
                 : new FleetTrainer(model, fleet, fleetValidation!, workload, sim, options, perIteration);
@@ -183,7 +187,7 @@ static class TrainCommand
                     csv.WriteLine(entry.ToCsv());
                     csv.Flush();
                 }
-                if (Console.IsErrorRedirected) logs = trainer.Run(Record, cancel.Token);
+                if (!SimCli.ShowProgress) logs = trainer.Run(Record, cancel.Token);
                 else
                 {
                     logs = [];

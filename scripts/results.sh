@@ -5,7 +5,7 @@
 # Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
 # scripts/results_table.py makes the tables.
 # Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
-#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit deepwave dream tvw-rl astgcn ccrnn"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
 #   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation; SKIP_DONE=1 skips runs whose model exists;
 #   THREADS=N passes --threads.
 set -euo pipefail
@@ -42,6 +42,8 @@ for job in "${JOBS[@]}"; do
       r16) extra=(--bootstrap "$bootstrap" --rollouts 16) ;;
       # Per-task credit: half the job's advantage, half the task's own (its share of the span reward).
       credit) extra=(--bootstrap "$bootstrap" --task-credit 0.5) ;;
+      # SPEC 11's baselines: SURE's head, trainer, recipe, budget and checkpoint rule on another network (issue 16).
+      deepwave|dream|tvw-rl|astgcn|ccrnn) extra=(--model "$variant" --bootstrap "$bootstrap") ;;
       *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
     for seed in $SEEDS; do
@@ -52,7 +54,8 @@ for job in "${JOBS[@]}"; do
       echo "{\"job\":\"$job\",\"variant\":\"$variant\",\"seed\":$seed,\"train_seconds\":$(( $(date +%s) - start )),\"command\":\"sure train --job $job --iterations $iterations --seed $seed ${extra[*]} --out $model\"}" >> results/train.jsonl
       for trace in clarknet nasa; do
         args=(); [ $trace = nasa ] && args=(--trace "$NASA")
-        "$sure" eval --job "$job" --policies sure --model "$model" "${args[@]}" --json \
+        case $variant in deepwave|dream|tvw-rl|astgcn|ccrnn) policy=$variant ;; *) policy=sure ;; esac
+        "$sure" eval --job "$job" --policies "$policy" --model "$model" "${args[@]}" --json \
           | sed "s/^{/{\"trace\":\"$trace\",\"variant\":\"$variant\",\"seed\":$seed,/" >> results/eval.jsonl
       done
     done

@@ -18,7 +18,9 @@ NAMES = {"sure": "SURE (default recipe)", "paper": "SURE, the paper's recipe (SP
          "uniform": "SURE w/o NVSS (`--sampler uniform`)", "nomi": "SURE w/o MI (`--mi 0`)",
          "ppo": "SURE + PPO (`--epochs 4`, clip 0.2)", "decay": "SURE + linear rate decay (`--lr-schedule linear`)",
          "r16": "SURE + 16 rollouts per window (`--rollouts 16`)",
-         "credit": "SURE + per-task credit (`--task-credit 0.5`)"}
+         "credit": "SURE + per-task credit (`--task-credit 0.5`)",
+         "deepwave": "DeepWave", "dream": "DREAM", "tvw-rl": "TVW-RL", "astgcn": "ASTGCN", "ccrnn": "CCRNN"}
+BASELINES = ["deepwave", "dream", "tvw-rl", "astgcn", "ccrnn"]
 
 
 def heuristic(trace, job, policy):
@@ -175,6 +177,39 @@ def fleet_paper_table():
             print(f"| {trace} | {job} | {statistics.mean(values):.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {per_job[0]:.4f} | {best['reward']:.4f} |")
 
 
+def table1(trace):
+    """The paper's Table 1 on SPEC 6's yardstick: a row per method, a column per job; learned cells are mean +- std over
+    the seeds run so far (the count in brackets when fewer than 3), heuristics one deterministic run each."""
+    print("| method | " + " | ".join(JOBS) + " | train s / seed (mean over jobs) |")
+    print("|---|" + "---:|" * len(JOBS) + "---:|")
+    for policy in ["hpa", "hpa-tuned", "flink-tuned"]:
+        cells = [heuristic(trace, j, policy) for j in JOBS]
+        print(f"| {policy} | " + " | ".join(f"{c['reward']:.4f}" + (f" ({c['setting']})" if c.get("setting") else "") if c else "-" for c in cells) + " | |")
+    for variant in BASELINES + ["sure"]:
+        cells, times = [], []
+        for job in JOBS:
+            st = stats(learned(trace, job, variant))
+            if st is None:
+                cells.append("not run")
+                continue
+            mean, std, values = st
+            cells.append(f"{mean:.4f} +- {std:.4f}" + (f" ({len(values)} seeds)" if len(values) < 3 else "") if len(values) > 1 else f"{mean:.4f} (1 seed)")
+            times += [t["train_seconds"] for t in train if t["job"] == job and t["variant"] == variant]
+        name = "SURE" if variant == "sure" else NAMES[variant]
+        print(f"| {name} | " + " | ".join(cells) + f" | {statistics.mean(times):.0f} |" if times else f"| {name} | " + " | ".join(cells) + " | - |")
+    cells = [heuristic(trace, j, "clairvoyant") for j in JOBS]
+    print("| clairvoyant (reads the future) | " + " | ".join(f"{c['reward']:.4f} ({c['setting']})" if c else "-" for c in cells) + " | |")
+    print()
+    wins = []
+    for job in JOBS:
+        means = {v: statistics.mean(r["reward"] for r in learned(trace, job, v)) for v in BASELINES + ["sure"] if learned(trace, job, v)}
+        if "sure" in means and len(means) > 1:
+            wins.append((job, max(means, key=means.get), len(means) - 1))
+    for job, best, others in wins:
+        print(f"- {job}: best learned method {NAMES.get(best, best) if best != 'sure' else 'SURE'} (of SURE and the {others} baselines run there)")
+    print()
+
+
 def commands():
     for t in train:
         print(f"- `{t['command']}` ({t['train_seconds']} s)")
@@ -198,5 +233,9 @@ for section in sections:
         fleet_table()
     elif section == "fleet-paper":
         fleet_paper_table()
+    elif section == "table1":
+        table1("clarknet")
+    elif section == "table1-nasa":
+        table1("nasa")
     elif section == "commands":
         commands()

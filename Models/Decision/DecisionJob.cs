@@ -23,13 +23,10 @@ public static class DecisionJob
     }
 
     /// <summary>
-    /// The job `sure bench infer` uses for n tasks: 6 and 46 are the real jobs small-1 and large-2, any other n the
-    /// simulator's seeded random layered DAG (same shape rules as Bench/torch_decision.py's, not the same edges).
+    /// The job `sure bench infer` uses for n tasks: a paper job's size is that job (6 small-1, 16 small-2, 25 medium-1,
+    /// 32 medium-2, 40 large-1, 46 large-2), any other n the simulator's seeded random layered DAG (same shape rules as
+    /// Bench/torch_decision.py's, not the same edges).
     /// </summary>
-    public static JobGraph ForBenchmark(int n, ulong seed = 0) => n switch
-    {
-        6 => JobCatalog.Load("small-1"),
-        46 => JobCatalog.Load("large-2"),
-        _ => RandomDag.Generate(n, seed),
-    };
+    public static JobGraph ForBenchmark(int n, ulong seed = 0) =>
+        JobCatalog.Named.FirstOrDefault(j => j.Tasks == n) is { Name: not null } named ? JobCatalog.Load(named.Name) : RandomDag.Generate(n, seed);
 }

@@ -106,6 +106,12 @@ public sealed class SureAutoscaler : IAutoscaler
         return ResidualBase.HpaTargetOf(metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
     }
 
+    /// <summary>
+    /// For inspection (`sure paper`'s Fig. 5): when set, every decision runs the tape forward (the decider's numbers, by
+    /// the same noise) and hands over its outputs and input, valid during the call only.
+    /// </summary>
+    public Action<SureOutput<float>, SureInput<float>>? Probe { get; set; }
+
     /// <summary>m_i of the last decision (for inspection and tests).</summary>
     public ReadOnlySpan<float> LastActionMean => _actionMean;
 
@@ -140,7 +146,7 @@ public sealed class SureAutoscaler : IAutoscaler
     {
         parallelism.CopyTo(_base);
         _baseHeuristic?.Decide(env, _base);
-        if (_decider != null)
+        if (_decider != null && Probe is null)
         {
             _decider.Decide(env.Snapshots, env.OldestSnapshot, _base, _seed, _decision, _next);
             _decider.ActionMeans.CopyTo(_actionMean);
@@ -159,6 +165,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _tape.Reset();
         var result = _model.Forward(_tape, _input, _model.Config.K1, _model.Config.K2, _sampler, _uniformSampler);
         result.ActionMean.Value.Span.CopyTo(_actionMean);
+        Probe?.Invoke(result, _input);
     }
 
     // S[i, l, 0] = task i at snapshot l, S[i, l, 1+s] = neighbour slot s of task i (zeros in padding), oldest first.

@@ -1,0 +1,100 @@
+using System.Xml.Linq;
+using Sure.Cli.Paper;
+
+namespace Sure.Cli.Tests;
+
+/// <summary>
+/// `sure paper`: a small plan (one job, one iteration per training) runs end to end and its output has every table
+/// row, job column and figure; a rerun resumes (runs nothing); the standardisation against hand-worked numbers.
+/// With SURE_PAPER_DIR set (.ci/run sets it after `sure paper --quick`), the same checks read that folder instead.
+/// </summary>
+public class PaperCommandTests
+{
+    static readonly string[] Figures =
+        ["fig4a-reward-k1.svg", "fig4b-time-k1.svg", "fig4c-latency-lambda.svg", "fig4d-utilisation-lambda.svg", "fig5a-sampling-heatmap.svg", "fig5b-embeddings-tsne.svg"];
+    static readonly string[] Rows =
+        ["| HPA |", "| HPA, tuned |", "| Flink, tuned |", "| DeepWave |", "| DREAM |", "| TVW-RL |", "| ASTGCN |", "| CCRNN |", "| SURE |", "| clairvoyant", "| w/o NVSS |", "| w/o MI |"];
+
+    /// <summary>Every table row and job column, every figure parses as SVG with a title, and no cell of Table 1 is missing.</summary>
+    static void CheckOutput(string dir, string[] jobs)
+    {
+        string readme = File.ReadAllText(Path.Combine(dir, "README.md"));
+        foreach (var row in Rows) Assert.Contains(row, readme);
+        foreach (var job in jobs) Assert.Contains($"| {job} |", readme);
+        var table1 = readme[readme.IndexOf("## Table 1:", StringComparison.Ordinal)..readme.IndexOf("## Table 1, standardised", StringComparison.Ordinal)];
+        Assert.DoesNotContain("n/a", table1);
+        Assert.Contains("the paper", readme);
+        XNamespace svg = "http://www.w3.org/2000/svg";
+        foreach (var figure in Figures)
+        {
+            var doc = XDocument.Load(Path.Combine(dir, figure));
+            Assert.Equal(svg + "svg", doc.Root!.Name);
+            Assert.Contains(doc.Descendants(svg + "text"), t => t.Value.StartsWith("Fig. ", StringComparison.Ordinal));
+            Assert.Contains($"]({figure})", readme);
+        }
+        // Fig. 5(b): one point per task and decision plus f(G) per decision.
+        var tsne = XDocument.Load(Path.Combine(dir, "fig5b-embeddings-tsne.svg"));
+        Assert.Equal(PaperProbe.EmbeddedDecisions * (6 + 1), tsne.Descendants(svg + "circle").Count(c => c.Attribute("class")?.Value == "point"));
+    }
+
+    [Fact]
+    public void SmallPlanRunsResumesAndReportsEveryMethod()
+    {
+        string? ciDir = Environment.GetEnvironmentVariable("SURE_PAPER_DIR");
+        if (ciDir is not null)
+        {
+            CheckOutput(ciDir, Sure.Sim.JobCatalog.Named.Select(j => j.Name).ToArray());
+            return;
+        }
+        using var scratch = new Scratch();
+        string dir = scratch.PathOf("paper");
+        string[] args = ["paper", "--out", dir, "--jobs", "small-1", "--sweep-job", "small-1", "--iterations", "1", "--seeds", "1",
+            "--lambdas", "0.5,0.7", "--k1s", "2,10", "--threads", "1"];
+        var (code, output, error) = CliRunner.Invoke(args);
+        Assert.True(code == 0, error);
+        Assert.Contains("(0 already done)", output);
+        CheckOutput(dir, ["small-1"]);
+        int steps = File.ReadLines(Path.Combine(dir, "raw", "steps.jsonl")).Count();
+
+        // A rerun finds every output and runs nothing.
+        (code, output, error) = CliRunner.Invoke(args);
+        Assert.True(code == 0, error);
+        Assert.Contains($"{steps} steps ({steps} already done)", output);
+        Assert.Equal(steps, File.ReadLines(Path.Combine(dir, "raw", "steps.jsonl")).Count());
+    }
+
+    [Fact]
+    public void StandardisationIsAZScorePerJob()
+    {
+        // Rewards 1, 2, 3, 6: mean 3, population std sqrt((4 + 1 + 0 + 9) / 4) = sqrt(3.5).
+        var z = PaperReport.Standardise(new Dictionary<string, double> { ["a"] = 1, ["b"] = 2, ["c"] = 3, ["d"] = 6 });
+        Assert.Equal(-2 / Math.Sqrt(3.5), z["a"], 12);
+        Assert.Equal(0, z["c"], 12);
+        Assert.Equal(3 / Math.Sqrt(3.5), z["d"], 12);
+        // A missing method (NaN) is left out of the mean and std, and stays missing.
+        var partial = PaperReport.Standardise(new Dictionary<string, double> { ["a"] = 1, ["b"] = 3, ["c"] = double.NaN });
+        Assert.Equal(-1, partial["a"], 12);
+        Assert.Equal(1, partial["b"], 12);
+        Assert.True(double.IsNaN(partial["c"]));
+        var (mean, std, count) = PaperReport.Stats([0.2, 0.4, double.NaN]);
+        Assert.Equal(0.3, mean, 12);
+        Assert.Equal(Math.Sqrt(0.02), std, 12);
+        Assert.Equal(2, count);
+    }
+
+    [Theory]
+    [InlineData("--jobs", "small-1,nope", "bad job 'nope'")]
+    [InlineData("--sweep-job", "large-2", "bad sweep-job 'large-2'")]
+    [InlineData("--lambdas", "0.5,x", "bad lambdas")]
+    [InlineData("--lambdas", "1.5", "bad lambda 1.5")]
+    [InlineData("--k1s", "0", "bad k1s")]
+    [InlineData("--seeds", "0", "bad seeds 0")]
+    public void BadOptionsAreOneClearError(string option, string value, string message)
+    {
+        using var scratch = new Scratch();
+        var options = new Dictionary<string, string> { ["--jobs"] = "small-1", ["--sweep-job"] = "small-1", [option] = value };
+        var (code, _, error) = CliRunner.Invoke(["paper", "--out", scratch.PathOf("p"), .. options.SelectMany(o => new[] { o.Key, o.Value })]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+    }
+}
