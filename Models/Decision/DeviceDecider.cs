@@ -96,11 +96,11 @@ public sealed class DeviceDecider : IDisposable
     {
         var b = _backend;
         _network.Project(_ring, _L * _n, _mu, _sigma);
-        b.NvssTheta(_mu, _sigma, _n, _L, _decision, _theta);
+        _network.Ops.NvssTheta(_mu, _sigma, _n, _L, _decision, _theta);
         b.TopK(_theta, _n, _L, _L, _k1, ascendingIndices: true, _network.Anchors);
-        b.NvssAnchorOmega(_mu, _sigma, _network.Slots, _network.Valid, _network.Anchors, _n, _L, _K, _k1, _decision, _anchorOmega);
+        _network.Ops.NvssAnchorOmega(_mu, _sigma, _network.Slots, _network.Valid, _network.Anchors, _n, _L, _K, _k1, _decision, _anchorOmega);
         _network.Enqueue(_ring, ring: true, _decision, _anchorOmega, everySnapshot: false);
-        b.Rescale(_network.ActionMeans, _parallelism, _n, _pMax, _newParallelism);
+        _network.Ops.Rescale(_network.ActionMeans, _parallelism, _n, _pMax, _newParallelism);
     }
 
     CudaGraph Capture()

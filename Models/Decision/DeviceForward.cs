@@ -45,7 +45,7 @@ public static class DeviceForward
             var theta = Up(new float[n * L], ElementType.Float32);
 
             network.Project(s, rows, mu, sigma);
-            backend.NvssOmega(mu, sigma, x, y, rows, omega);
+            network.Ops.NvssOmega(mu, sigma, x, y, rows, omega);
             backend.GatherRows(omega, 1, index, n * L, theta);
             backend.TopK(theta, n, L, L, k1, ascendingIndices: true, network.Anchors);
             network.Enqueue(s, ring: false, decision, omega, everySnapshot: true);

@@ -14,6 +14,7 @@ namespace Sure.Models;
 internal sealed class DeviceNetwork : IDisposable
 {
     readonly IComputeBackend _backend;
+    readonly DecisionOps _ops;
     readonly SureModel<float> _model;
     readonly List<DeviceBuffer> _owned = [];
     readonly int _n, _L, _K, _k1, _k2, _D, _H, _E;
@@ -30,6 +31,7 @@ internal sealed class DeviceNetwork : IDisposable
     {
         var c = model.Config;
         _backend = backend;
+        _ops = DecisionOps.For(backend);
         _model = model;
         (_n, _L, _K, _k1, _k2, _D, _H, _E) = (job.Tasks, L, job.K, k1, k2, c.D, c.H, c.E);
         Cap = 2 + Math.Min(k2, _K);
@@ -37,7 +39,7 @@ internal sealed class DeviceNetwork : IDisposable
         var starts = new int[_n + 1];
         for (int i = 0; i < _n; i++) starts[i + 1] = starts[i] + Math.Min(k1, L) * (1 + Math.Min(k2, job.Valid[i]));
         Nodes = starts[_n];
-        int words = CpuBackend.LinkWords(_K);
+        int words = DecisionOps.LinkWords(_K);
         var linked = new int[_n * _K * words];
         for (int i = 0; i < _n; i++)
             for (int s = 0; s < job.Valid[i]; s++)
@@ -78,6 +80,9 @@ internal sealed class DeviceNetwork : IDisposable
 
     // [nodes, 2D] layer 0's input; [nodes, H] activations; [nodes, 2H] h @ [W_top | W_bot]
     readonly DeviceBuffer _layer0Input, _hidden, _product;
+
+    /// <summary>The backend's decision ops (<see cref="DecisionOps.For"/>), for the steps the callers run themselves.</summary>
+    public DecisionOps Ops => _ops;
 
     /// <summary>Subgraph nodes of all tasks together.</summary>
     public int Nodes { get; }
@@ -128,7 +133,7 @@ internal sealed class DeviceNetwork : IDisposable
     /// <summary>NVSS mu and sigma of every row of a feature matrix.</summary>
     // features: [rows, D]  mu, sigma: [rows]
     public void Project(DeviceBuffer features, int rows, DeviceBuffer mu, DeviceBuffer sigma) =>
-        _backend.NvssProject(features, rows, _D, _muWeight, _muBias, _sigmaWeight, _sigmaBias, mu, sigma);
+        _ops.NvssProject(features, rows, _D, _muWeight, _muBias, _sigmaWeight, _sigmaBias, mu, sigma);
 
     /// <summary>
     /// Neighbours, subgraphs, GraphSAGE, readout and head, once <see cref="Anchors"/> holds the anchors.
@@ -140,11 +145,11 @@ internal sealed class DeviceNetwork : IDisposable
     {
         var b = _backend;
         int n = _n, H = _H;
-        b.ChooseNeighbours(omega, everySnapshot, Valid, Anchors, n, _L, _K, _k1, _k2, Neighbours);
-        b.BuildSubgraphs(Anchors, Neighbours, Slots, Valid, _linked, TaskStarts, n, _L, _K, _k1, _k2, ring, decision,
+        _ops.ChooseNeighbours(omega, everySnapshot, Valid, Anchors, n, _L, _K, _k1, _k2, Neighbours);
+        _ops.BuildSubgraphs(Anchors, Neighbours, Slots, Valid, _linked, TaskStarts, n, _L, _K, _k1, _k2, ring, decision,
             NodeRow, Degree, Adjacency);
         // Layer 0 as [x_v ; mean_u x_u] @ W_0: the D-wide rows are averaged before the product (SureDecider's order).
-        b.SageInput(features, _D, NodeRow, Degree, Adjacency, Nodes, Cap, _layer0Input);
+        _ops.SageInput(features, _D, NodeRow, Degree, Adjacency, Nodes, Cap, _layer0Input);
         b.Gemm(_layer0Input, false, _sageWeight[0], false, Nodes, H, 2 * _D, false, _hidden);
         b.AddBias(_hidden, _sageBias[0], Nodes, H, _hidden);
         b.Map(UnaryOp.Relu, _hidden, Nodes * H, _hidden);
@@ -153,10 +158,10 @@ internal sealed class DeviceNetwork : IDisposable
         for (int e = 1; e < _E; e++)
         {
             b.Gemm(_hidden, false, _sageWeight[e], false, Nodes, 2 * H, H, false, _product);
-            if (e < _E - 1) b.SageCombine(_product, _sageBias[e], H, Degree, Adjacency, Nodes, Cap, _hidden);
-            else b.SageCombineMean(_product, _sageBias[e], H, Degree, Adjacency, Cap, TaskStarts, n, Readout);
+            if (e < _E - 1) _ops.SageCombine(_product, _sageBias[e], H, Degree, Adjacency, Nodes, Cap, _hidden);
+            else _ops.SageCombineMean(_product, _sageBias[e], H, Degree, Adjacency, Cap, TaskStarts, n, Readout);
         }
-        b.ActionHead(Readout, H, n, _headWeight, _headBias, ActionMeans);
+        _ops.ActionHead(Readout, H, n, _headWeight, _headBias, ActionMeans);
     }
 
     DeviceBuffer Floats(int length) => Own(_backend.Allocate(ElementType.Float32, length));

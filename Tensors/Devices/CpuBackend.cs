@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Sure.Tensors.Devices;
 
 /// <summary>The CPU engine behind the backend interface: buffers are managed arrays, kernels are Sure.Tensors'.</summary>
-public sealed partial class CpuBackend : IComputeBackend
+public sealed class CpuBackend : IComputeBackend
 {
     public string Name => "cpu";
     public string Device => $"{Environment.ProcessorCount} CPU threads, .NET {Environment.Version}";
@@ -33,6 +33,12 @@ public sealed partial class CpuBackend : IComputeBackend
     static float[] F(DeviceBuffer b) => Own(b, ElementType.Float32, "buffer").Floats;
     static int[] I(DeviceBuffer b) => Own(b, ElementType.Int32, "buffer").Ints;
 
+    /// <summary>The memory of a Float32 buffer of this backend, for a model's own CPU ops.</summary>
+    public static Span<float> FloatSpan(DeviceBuffer b) => F(b);
+
+    /// <summary>The memory of an Int32 buffer of this backend, for a model's own CPU ops.</summary>
+    public static Span<int> IntSpan(DeviceBuffer b) => I(b);
+
     internal static ElementType ElementOf<T>() where T : unmanaged =>
         typeof(T) == typeof(float) ? ElementType.Float32
         : typeof(T) == typeof(int) || typeof(T) == typeof(uint) ? ElementType.Int32
@@ -43,18 +49,11 @@ public sealed partial class CpuBackend : IComputeBackend
         if (count > capacity) throw new ArgumentException($"{count} elements do not fit a buffer of {capacity}", argument);
     }
 
-    internal static void CheckElements(int count, params ReadOnlySpan<DeviceBuffer> buffers)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        foreach (var b in buffers)
-            if (b.Length < count) throw new ArgumentException($"kernel needs {count} elements, buffer has {b.Length}");
-    }
-
     internal static void CheckGemm(DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, int m, int n, int k)
     {
-        CheckElements(m * k, a);
-        CheckElements(k * n, b);
-        CheckElements(m * n, c);
+        DeviceBuffer.CheckElements(m * k, a);
+        DeviceBuffer.CheckElements(k * n, b);
+        DeviceBuffer.CheckElements(m * n, c);
     }
 
     public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination) where T : unmanaged
@@ -85,7 +84,7 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void Map(UnaryOp op, DeviceBuffer x, int n, DeviceBuffer y)
     {
-        CheckElements(n, x, y);
+        DeviceBuffer.CheckElements(n, x, y);
         ReadOnlySpan<float> xs = F(x).AsSpan(0, n);
         var ys = F(y).AsSpan(0, n);
         switch (op)
@@ -102,13 +101,13 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void Scale(DeviceBuffer x, float alpha, int n, DeviceBuffer y)
     {
-        CheckElements(n, x, y);
+        DeviceBuffer.CheckElements(n, x, y);
         TensorPrimitives.Multiply(F(x).AsSpan(0, n), alpha, F(y).AsSpan(0, n));
     }
 
     public void Zip(BinaryOp op, DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y)
     {
-        CheckElements(n, a, b, y);
+        DeviceBuffer.CheckElements(n, a, b, y);
         ReadOnlySpan<float> xa = F(a).AsSpan(0, n), xb = F(b).AsSpan(0, n);
         var ys = F(y).AsSpan(0, n);
         switch (op)
@@ -121,8 +120,8 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void AddBias(DeviceBuffer x, DeviceBuffer bias, int rows, int cols, DeviceBuffer y)
     {
-        CheckElements(rows * cols, x, y);
-        CheckElements(cols, bias);
+        DeviceBuffer.CheckElements(rows * cols, x, y);
+        DeviceBuffer.CheckElements(cols, bias);
         var bs = F(bias).AsSpan(0, cols);
         for (int r = 0; r < rows; r++)
             TensorPrimitives.Add(F(x).AsSpan(r * cols, cols), bs, F(y).AsSpan(r * cols, cols));
@@ -130,15 +129,15 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void Softmax(DeviceBuffer x, int rows, int cols, DeviceBuffer y)
     {
-        CheckElements(rows * cols, x, y);
+        DeviceBuffer.CheckElements(rows * cols, x, y);
         if (cols == 0) return;
         RowOps.Softmax<float>(F(x).AsSpan(0, rows * cols), cols, F(y).AsSpan(0, rows * cols));
     }
 
     public void TopK(DeviceBuffer x, int rows, int cols, int valid, int k, bool ascendingIndices, DeviceBuffer indices)
     {
-        CheckElements(rows * cols, x);
-        CheckElements(rows * k, indices);
+        DeviceBuffer.CheckElements(rows * cols, x);
+        DeviceBuffer.CheckElements(rows * k, indices);
         if (k == 0) return;
         Tensors.TopK.Indices<float>(F(x).AsSpan(0, rows * cols), cols, Math.Min(valid, cols), k,
             ascendingIndices ? TopKOrder.ByIndexAscending : TopKOrder.ByValueDescending, I(indices).AsSpan(0, rows * k));
@@ -146,8 +145,8 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void MeanAggregate(DeviceBuffer rowPtr, DeviceBuffer colIdx, int rows, DeviceBuffer x, int d, DeviceBuffer y)
     {
-        CheckElements(rows + 1, rowPtr);
-        CheckElements(rows * d, y);
+        DeviceBuffer.CheckElements(rows + 1, rowPtr);
+        DeviceBuffer.CheckElements(rows * d, y);
         if (rows * d == 0) return;
         var g = ToCsr(I(rowPtr), I(colIdx), rows);
         Sparse.MeanAggregate<float>(g, F(x), d, F(y).AsSpan(0, rows * d));
@@ -156,10 +155,10 @@ public sealed partial class CpuBackend : IComputeBackend
     public void MeanAggregateBackward(DeviceBuffer tRowPtr, DeviceBuffer tColIdx, int xRows, DeviceBuffer rowPtr, int rows,
         DeviceBuffer dy, int d, DeviceBuffer dx)
     {
-        CheckElements(xRows + 1, tRowPtr);
-        CheckElements(rows + 1, rowPtr);
-        CheckElements(xRows * d, dx);
-        CheckElements(rows * d, dy);
+        DeviceBuffer.CheckElements(xRows + 1, tRowPtr);
+        DeviceBuffer.CheckElements(rows + 1, rowPtr);
+        DeviceBuffer.CheckElements(xRows * d, dx);
+        DeviceBuffer.CheckElements(rows * d, dy);
         if (xRows * d == 0) return;
         // The CPU kernel scatters over the forward CSR: recover it from the transposed one and the degrees.
         var g = Transpose(I(tRowPtr), I(tColIdx), xRows, rows);
@@ -168,17 +167,17 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void SegmentMean(DeviceBuffer x, int d, DeviceBuffer segStart, int segments, DeviceBuffer y)
     {
-        CheckElements(segments + 1, segStart);
-        CheckElements(segments * d, y);
+        DeviceBuffer.CheckElements(segments + 1, segStart);
+        DeviceBuffer.CheckElements(segments * d, y);
         if (segments * d == 0) return;
         Sparse.SegmentMean<float>(F(x), d, I(segStart).AsSpan(0, segments + 1), F(y).AsSpan(0, segments * d));
     }
 
     public void SegmentMeanBackward(DeviceBuffer dy, int d, DeviceBuffer segStart, int segments, int xRows, DeviceBuffer dx)
     {
-        CheckElements(segments + 1, segStart);
-        CheckElements(segments * d, dy);
-        CheckElements(xRows * d, dx);
+        DeviceBuffer.CheckElements(segments + 1, segStart);
+        DeviceBuffer.CheckElements(segments * d, dy);
+        DeviceBuffer.CheckElements(xRows * d, dx);
         if (segments * d == 0) return;
         Sparse.SegmentMeanBackward<float>(F(dy).AsSpan(0, segments * d), d, I(segStart).AsSpan(0, segments + 1),
             F(dx).AsSpan(0, xRows * d));
@@ -186,27 +185,27 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void GatherRows(DeviceBuffer x, int d, DeviceBuffer index, int count, DeviceBuffer y)
     {
-        CheckElements(count, index);
-        CheckElements(count * d, y);
+        DeviceBuffer.CheckElements(count, index);
+        DeviceBuffer.CheckElements(count * d, y);
         Sparse.GatherRows<float>(F(x), d, I(index).AsSpan(0, count), F(y).AsSpan(0, count * d));
     }
 
     public void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx)
     {
-        CheckElements(xRows + 1, invRowPtr);
-        CheckElements(xRows * d, dx);
+        DeviceBuffer.CheckElements(xRows + 1, invRowPtr);
+        DeviceBuffer.CheckElements(xRows * d, dx);
         // The CPU kernel takes the index itself: invert the inverse.
         var rowPtr = I(invRowPtr);
         var index = new int[rowPtr[xRows]];
         for (int u = 0; u < xRows; u++)
             foreach (int i in I(invPos).AsSpan(rowPtr[u], rowPtr[u + 1] - rowPtr[u])) index[i] = u;
-        CheckElements(index.Length * d, dy);
+        DeviceBuffer.CheckElements(index.Length * d, dy);
         Sparse.ScatterAddRows<float>(F(dy).AsSpan(0, index.Length * d), d, index, F(dx).AsSpan(0, xRows * d));
     }
 
     public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)
     {
-        CheckElements(n, y);
+        DeviceBuffer.CheckElements(n, y);
         if (draw == RandomDraw.Bits)
         {
             var words = I(y);

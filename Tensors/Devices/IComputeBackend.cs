@@ -26,12 +26,23 @@ public abstract class DeviceBuffer(ElementType type, int length) : IDisposable
     }
 
     protected abstract void Release();
+
+    /// <summary>Throws unless count is not negative and every buffer holds at least count elements.</summary>
+    public static void CheckElements(int count, params ReadOnlySpan<DeviceBuffer> buffers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        foreach (var b in buffers)
+            if (b.Length < count) throw new ArgumentException($"kernel needs {count} elements, buffer has {b.Length}");
+    }
 }
 
 /// <summary>
 /// One compute device. Every call is enqueued in order; downloads wait for the work before them,
 /// so <see cref="Synchronize"/> is only needed to time or to hand buffers to another queue.
 /// Argument order follows the CPU kernels: inputs and sizes first, outputs last.
+/// <para>Only generic ops are here. A model brings kernels of its own through its backend's type: C source for
+/// <see cref="KernelBackend.Compile"/> (OpenCL, CUDA), C# kernels for <see cref="Ilgpu.IlgpuBackend.Accelerator"/>,
+/// loops over <see cref="CpuBackend.FloatSpan"/> on the CPU (Models/Decision/Kernels does so for SURE's decision).</para>
 /// </summary>
 public interface IComputeBackend : IDisposable
 {
@@ -104,82 +115,4 @@ public interface IComputeBackend : IDisposable
     // y: [n] (Int32 for Bits, else Float32); y[i] = the draw at position offset + i of Sure.Tensors.Philox's
     // (seed, stream) sequence, the same numbers Philox.Bits / FillUniform / FillNormal / FillGumbel give
     void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y);
-
-    // The fused steps of one SURE decision (SPEC 4 in evaluation mode; Models/Decision/DeviceDecider.cs strings them
-    // together, docs/devices.md has the picture). Shapes use the SPEC's letters: tasks n, snapshots L, neighbour
-    // slots K, anchors k1, neighbours per anchor k2, features D, hidden width H. decision: [DecisionScalars.Length]
-    // int, see DecisionScalars.
-
-    // features: [rows, d]  wMu, wSigma: [d]  bMu, bSigma: [1]  mu, sigma: [rows]
-    // mu = sigmoid(x . wMu + bMu), sigma = softplus(x . wSigma + bSigma) + 1e-3 for every row x (SPEC 4.1)
-    void NvssProject(DeviceBuffer features, int rows, int d, DeviceBuffer wMu, DeviceBuffer bMu, DeviceBuffer wSigma,
-        DeviceBuffer bSigma, DeviceBuffer mu, DeviceBuffer sigma);
-
-    // mu, sigma, x, y, omega: [n]; omega = ln(softplus(mu + sigma x) + 1e-6) + y (SPEC 4.1, noise given)
-    void NvssOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer omega);
-
-    // mu, sigma: [L, tasks] (ring order: physical row r holds snapshot (r - oldest) mod L)
-    // theta: [tasks, L] = Omega of slot 0 in time order (0 = oldest), noise drawn as Policy/Decision/DecisionNoise.cs
-    void NvssTheta(DeviceBuffer mu, DeviceBuffer sigma, int tasks, int L, DeviceBuffer decision, DeviceBuffer theta);
-
-    // mu, sigma: [L, tasks] ring order  slots: [tasks, K] neighbour task ids  valid: [tasks] K_i  anchors: [tasks, k1]
-    // omega: [tasks, k1, K]: Omega of slot s of task i at its anchor j, for s < K_i and present anchors (others untouched)
-    void NvssAnchorOmega(DeviceBuffer mu, DeviceBuffer sigma, DeviceBuffer slots, DeviceBuffer valid, DeviceBuffer anchors,
-        int tasks, int L, int K, int k1, DeviceBuffer decision, DeviceBuffer omega);
-
-    // omega: [tasks, k1, K] at the anchors, or [tasks, L, 1+K] at every snapshot when everySnapshot
-    // valid: [tasks]  anchors: [tasks, k1]  neighbours: [tasks, k1, k2]
-    // the min(k2, K_i) largest valid slots of each present anchor in ascending slot order, ties to the lower slot;
-    // -1 after them and for absent anchors (-1)
-    void ChooseNeighbours(DeviceBuffer omega, bool everySnapshot, DeviceBuffer valid, DeviceBuffer anchors,
-        int tasks, int L, int K, int k1, int k2, DeviceBuffer neighbours);
-
-    // anchors: [tasks, k1]  neighbours: [tasks, k1, k2]  slots: [tasks, K]  valid: [tasks]
-    // linked: [tasks, K, ceil(K / 32)] int: bit t of row (i, s) set when slots s and t of task i share a DAG edge
-    // taskStarts: [tasks + 1]: task i's nodes start at taskStarts[i], min(k1, L) (1 + min(k2, K_i)) of them
-    // nodeRow: [nodes] feature row of each node: the ring row ((oldest + t) mod L) tasks + task when ring, else the
-    // S row (i L + t)(1 + K) + slot; degree: [nodes]; adjacency: [nodes, 2 + min(k2, K)] neighbour nodes, first degree[v]
-    // Nodes and edges in Policy/Decision/SubgraphSampler.cs's order (SPEC 4.3).
-    void BuildSubgraphs(DeviceBuffer anchors, DeviceBuffer neighbours, DeviceBuffer slots, DeviceBuffer valid,
-        DeviceBuffer linked, DeviceBuffer taskStarts, int tasks, int L, int K, int k1, int k2, bool ring,
-        DeviceBuffer decision, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency);
-
-    // features: [*, d]  nodeRow, degree: [nodes]  adjacency: [nodes, cap]
-    // input: [nodes, 2d], row v = [features[nodeRow[v]] ; mean over u in N(v) of features[nodeRow[u]]] (0 without neighbours)
-    void SageInput(DeviceBuffer features, int d, DeviceBuffer nodeRow, DeviceBuffer degree, DeviceBuffer adjacency,
-        int nodes, int cap, DeviceBuffer input);
-
-    // y: [nodes, 2h] = h_prev @ [W_top | W_bot]  bias: [h]  degree: [nodes]  adjacency: [nodes, cap]  output: [nodes, h]
-    // output[v] = relu(mean over u in N(v) of y[u, h:] + y[v, :h] + bias)
-    void SageCombine(DeviceBuffer y, DeviceBuffer bias, int h, DeviceBuffer degree, DeviceBuffer adjacency,
-        int nodes, int cap, DeviceBuffer output);
-
-    // As SageCombine, then the mean over each task's nodes (the readout); taskStarts: [tasks + 1]  hg: [tasks, h]
-    void SageCombineMean(DeviceBuffer y, DeviceBuffer bias, int h, DeviceBuffer degree, DeviceBuffer adjacency,
-        int cap, DeviceBuffer taskStarts, int tasks, DeviceBuffer hg);
-
-    // hg: [tasks, h]  weight: [h]  bias: [1]  actionMean: [tasks]; m_i = weight . hg_i + bias
-    void ActionHead(DeviceBuffer hg, int h, int tasks, DeviceBuffer weight, DeviceBuffer bias, DeviceBuffer actionMean);
-
-    // actionMean, parallelism, newParallelism: [tasks]; p' = clamp(round-half-even(2 sigmoid(m) p), 1, pMax), in float
-    void Rescale(DeviceBuffer actionMean, DeviceBuffer parallelism, int tasks, int pMax, DeviceBuffer newParallelism);
-}
-
-/// <summary>
-/// The per-decision values the decision ops read from a device buffer instead of their arguments, so that a captured
-/// CUDA graph replays with the next decision's values: [oldest ring row, seed lo, seed hi, decision index lo, hi].
-/// </summary>
-public static class DecisionScalars
-{
-    public const int Length = 5;
-
-    // words: [Length]
-    public static void Write(Span<int> words, int oldest, ulong seed, ulong decisionIndex)
-    {
-        words[0] = oldest;
-        words[1] = (int)(uint)seed;
-        words[2] = (int)(uint)(seed >> 32);
-        words[3] = (int)(uint)decisionIndex;
-        words[4] = (int)(uint)(decisionIndex >> 32);
-    }
 }

@@ -1,3 +1,4 @@
+using Sure.Tensors;
 using Sure.Tensors.Devices;
 using Sure.Tensors.Devices.OpenCl;
 using Xunit.Abstractions;
@@ -62,11 +63,51 @@ public class BackendTests(ITestOutputHelper output)
     {
         var backend = (OpenClBackend)TestBackends.Backend("opencl");
         var e = Assert.Throws<OpenClException>(() =>
-            backend.CompileForTest("KERNEL void broken(GLOBAL float* y) { y[0] = no_such_variable; }"));
+            backend.Compile("KERNEL void broken(GLOBAL float* y) { y[0] = no_such_variable; }"));
         output.WriteLine(e.Message);
         Assert.Equal("clBuildProgram", e.Call);
         Assert.Contains("CL_BUILD_PROGRAM_FAILURE", e.Message);
         Assert.Contains("no_such_variable", e.Message);
+    }
+
+    public static TheoryData<string> KernelSourceBackends
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var name in TestBackends.AvailableNames.Where(name => TestBackends.Backend(name) is KernelBackend)) data.Add(name);
+            return data;
+        }
+    }
+
+    // A caller's own kernel (as Models brings the decision's): compiled after the prelude and the device library, launched
+    // with scalars and buffers; y = a x + u, u the Philox uniform of position i from the library's philox_block.
+    [Theory, MemberData(nameof(KernelSourceBackends))]
+    public void ACallersKernelCompilesAgainstTheLibraryAndRuns(string name)
+    {
+        var backend = (KernelBackend)TestBackends.Backend(name);
+        var kernel = backend.Compile("""
+            KERNEL void affine_plus_uniform(const int n, const float a, GLOBAL const float* x, GLOBAL float* y)
+            {
+                const int i = GLOBAL_ID(0);
+                if (i >= n) return;
+                uint w[4];
+                philox_block(7, 3, (u64)i / 4, w);
+                y[i] = a * x[i] + philox_uniform(w[i % 4]);
+            }
+            """).Kernel("affine_plus_uniform");
+        var device = (IComputeBackend)backend;
+        const int n = 70;   // more than one group of LinearGroup
+        var x = Enumerable.Range(0, n).Select(i => i * 0.25f).ToArray();
+        using var xs = device.Upload(x);
+        using var ys = device.Allocate(ElementType.Float32, n);
+        backend.LaunchLinear(kernel, n, n, 3f, backend.FloatArg(xs), backend.FloatArg(ys));
+        var y = device.Floats(ys);
+        for (int i = 0; i < n; i++) Assert.Equal(3f * x[i] + Philox.Uniform<float>(7, 3, (ulong)i), y[i]);
+        Assert.Throws<ArgumentException>(() => backend.LaunchLinear(kernel, n, n, 3f, backend.IntArg(xs), backend.FloatArg(ys)));
+        using var other = new CpuBackend();
+        using var foreign = other.Allocate(ElementType.Float32, n);
+        Assert.Throws<ArgumentException>(() => backend.FloatArg(foreign));
     }
 
     [Fact]

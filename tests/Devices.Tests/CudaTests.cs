@@ -123,7 +123,7 @@ public partial class CudaTests(ITestOutputHelper output)
     {
         var cuda = (CudaBackend)TestBackends.Backend("cuda");
         var e = Assert.Throws<CudaException>(() =>
-            cuda.CompileForTest("KERNEL void broken(GLOBAL float* y) { y[0] = no_such_variable; }"));
+            cuda.Compile("KERNEL void broken(GLOBAL float* y) { y[0] = no_such_variable; }"));
         output.WriteLine(e.Message);
         Assert.Equal("nvrtcCompileProgram", e.Call);
         Assert.Contains("NVRTC_ERROR_COMPILATION", e.Message);

@@ -5,6 +5,7 @@ using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using Sure.Models;
 using Sure.Tensors.Devices.Ilgpu;
 
 namespace Sure.Devices.Tests;

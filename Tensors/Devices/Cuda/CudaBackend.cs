@@ -19,9 +19,6 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
         "add_f32", "mul_f32", "add_bias_f32", "softmax_rows_f32", "topk_rows_f32", "csr_mean_f32",
         "csr_mean_backward_f32", "segment_mean_f32", "segment_mean_backward_f32", "gather_rows_f32",
         "scatter_add_rows_f32", "philox_bits", "philox_float",
-        "sure_nvss_project", "sure_nvss_omega", "sure_nvss_theta", "sure_nvss_anchor_omega", "sure_choose_neighbours",
-        "sure_build_subgraphs", "sure_sage_input", "sure_sage_combine", "sure_sage_combine_mean", "sure_action_head",
-        "sure_rescale",
     ];
 
     /// <summary>The text NVRTC compiles: the CUDA prelude, then the kernels written for both runtimes.</summary>
@@ -40,6 +37,11 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
     readonly int device;
     readonly nint context, stream, module;
     readonly Dictionary<string, nint> functions = [];
+    // Modules compiled for callers (KernelBackend.Compile), unloaded with the backend; guarded by themselves.
+    readonly List<nint> extraModules = [];
+    // What the backend's own module was built as: NVRTC's options, and CUBIN (true) or PTX.
+    string[] moduleOptions = [];
+    bool moduleIsCubin;
     volatile bool capturing;
     bool disposed;
 
@@ -71,13 +73,7 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
             cu.Check(cu.StreamCreate(&s, CudaApi.StreamNonBlocking), "cuStreamCreate");
             stream = s;
             (module, Build) = LoadKernels(nvrtc, major, minor);
-            foreach (var name in KernelNames)
-            {
-                nint f;
-                var bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
-                fixed (byte* n = bytes) cu.Check(cu.ModuleGetFunction(&f, module, n), $"cuModuleGetFunction({name})");
-                functions[name] = f;
-            }
+            foreach (var name in KernelNames) functions[name] = FindKernel(module, name);
         }
         catch
         {
@@ -143,7 +139,11 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
         {
             var cubin = nvrtc.Compile(Source, "sure_kernels.cu", cubinOptions, cubin: true);
             int status = LoadModule(cubin, out var loaded);
-            if (status == 0) return (loaded, $"CUBIN sm_{arch}; {string.Join(' ', cubinOptions)}");
+            if (status == 0)
+            {
+                (moduleOptions, moduleIsCubin) = (cubinOptions, true);
+                return (loaded, $"CUBIN sm_{arch}; {string.Join(' ', cubinOptions)}");
+            }
             cubinFailure = cu.Error(status, $"cuModuleLoadData(CUBIN sm_{arch})").Message;
         }
         catch (CudaException e) when (e.Status != Nvrtc.ErrorCompilation)
@@ -158,15 +158,31 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
         int ptxStatus = LoadModule(ptx, out var ptxModule);
         if (ptxStatus != 0)
             throw cu.Error(ptxStatus, $"cuModuleLoadData(PTX compute_{ptxArch})", $"the CUBIN before it: {cubinFailure}");
+        (moduleOptions, moduleIsCubin) = (ptxOptions, false);
         return (ptxModule, $"PTX compute_{ptxArch}; {string.Join(' ', ptxOptions)}");
     }
 
-    /// <summary>Compiles extra source with the same prelude and options as the kernels; for tests of the error path.</summary>
-    internal void CompileForTest(string source)
+    // A caller's source, compiled as the backend's own module was (same options, CUBIN or PTX).
+    protected override nint BuildProgram(string source)
     {
-        var options = Build.Split("; ")[1].Split(' ');
-        nvrtc.Compile(Prelude.Cuda + source, "test.cu", options, cubin: Build.StartsWith("CUBIN", StringComparison.Ordinal));
+        Enter();
+        var image = nvrtc.Compile(Prelude.Cuda + Sources.Library + source, "program.cu", moduleOptions, moduleIsCubin);
+        int status = LoadModule(image, out var loaded);
+        if (status != 0) throw cu.Error(status, "cuModuleLoadData");
+        lock (extraModules) extraModules.Add(loaded);
+        return loaded;
     }
+
+    protected override nint FindKernel(nint program, string name)
+    {
+        Enter();
+        nint f;
+        var bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+        fixed (byte* n = bytes) cu.Check(cu.ModuleGetFunction(&f, program, n), $"cuModuleGetFunction({name})");
+        return f;
+    }
+
+    protected override nint OwnKernel(string name) => functions[name];
 
     int LoadModule(byte[] image, out nint loaded)
     {
@@ -311,11 +327,10 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
         KernelArg.Handle((long)Own(b, type, name).Pointer, 8);
 
     // global: threads per dimension as in the OpenCL launch; the grid is ceil(global / local) blocks of local threads.
-    protected override void Launch(string name, ReadOnlySpan<int> global, ReadOnlySpan<int> local, params ReadOnlySpan<KernelArg> args)
+    protected override void Run(nint function, string name, ReadOnlySpan<int> global, ReadOnlySpan<int> local, ReadOnlySpan<KernelArg> args)
     {
         for (int d = 0; d < global.Length; d++) if (global[d] == 0) return;
         Enter();
-        var function = functions[name];
         uint* grid = stackalloc uint[] { 1, 1, 1 };
         uint* block = stackalloc uint[] { 1, 1, 1 };
         for (int d = 0; d < global.Length; d++)
@@ -347,6 +362,7 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
             capturing = false;
         }
         cu.StreamSynchronize(stream);
+        foreach (var extra in extraModules) cu.ModuleUnload(extra);
         cu.ModuleUnload(module);
         cu.StreamDestroy(stream);
         cu.DevicePrimaryCtxRelease(device);

@@ -8,7 +8,7 @@ namespace Sure.Tensors.Devices.Ilgpu;
 /// no atomics, as in Kernels/Sources.cs. Booleans travel as ints (0 or 1), which every ILGPU backend passes alike.
 /// Scalar maths is Sure.Tensors' own where a scalar form exists (Philox, RowOps.Softplus), so there is one definition.
 /// </summary>
-internal static class IlgpuKernels
+public static class IlgpuKernels
 {
     // a: [m, k] or [k, m] when transA  b: [k, n] or [n, k] when transB  c: [m, n]; one thread per c element, summing
     // over k in ascending order like the CPU's reference loop.
@@ -75,6 +75,7 @@ internal static class IlgpuKernels
 
     // x[start, start + limit)  output[outStart, outStart + k). Pick t is the best element after pick t-1 in Before's
     // order, so no scratch is needed (O(k limit), k small); slots past min(k, limit) are -1; ascending sorts by index.
+    // Public for the kernels of a model (its neighbour choice), as topk_row is in the C library (Sources.Library).
     public static void TopKRow(ArrayView<float> x, int start, int limit, int k, int ascending, ArrayView<int> output, int outStart)
     {
         int take = Math.Min(k, limit);

@@ -10,7 +10,7 @@ namespace Sure.Tensors.Devices.Kernels;
 /// </summary>
 internal static class PhiloxKernel
 {
-    public const string Source = """
+    public const string Functions = """
         #define PHILOX_M0 0xD2511F53u
         #define PHILOX_M1 0xCD9E8D57u
         #define PHILOX_W0 0x9E3779B9u
@@ -38,6 +38,9 @@ internal static class PhiloxKernel
         // Exact: a 23-bit integer plus one half, scaled by a power of two; in (0, 1) strictly.
         INLINE float philox_uniform(const uint word) { return ((float)(word >> 9) + 0.5f) * (1.0f / 8388608.0f); }
 
+        """;
+
+    public const string Kernels = """
         // y: [n]; y[i] = word at position offset + i
         KERNEL void philox_bits(const int n, const u64 seed, const u64 stream, const u64 offset, GLOBAL uint* y)
         {

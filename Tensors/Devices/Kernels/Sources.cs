@@ -16,7 +16,13 @@ internal static class Sources
     /// <summary>Work-items cooperating on one softmax row.</summary>
     public const int RowGroup = 64;
 
-    public static string All => Gemm + Elementwise + Rows + Sparse + PhiloxKernel.Source + Decision.Source;
+    /// <summary>
+    /// The device functions (not kernels) any program may call: Philox (philox_block, philox_uniform) and top-k of one
+    /// row (topk_row). Every program a backend builds, its own and those compiled for a caller, starts with them.
+    /// </summary>
+    public static string Library => PhiloxKernel.Functions + TopKRow;
+
+    public static string All => Library + Gemm + Elementwise + Rows + Sparse + PhiloxKernel.Kernels;
 
     public const string Gemm = """
         #define TILE 16
@@ -96,37 +102,7 @@ internal static class Sources
 
         """;
 
-    public const string Rows = """
-        #define ROW_GROUP 64
-        // x: [rows, cols]  y: [rows, cols]; one work-group of ROW_GROUP items per row, tree reductions in local memory
-        KERNEL void softmax_rows_f32(const int rows, const int cols, GLOBAL const float* x, GLOBAL float* y)
-        {
-            LOCAL float scratch[ROW_GROUP];
-            const int r = GROUP_ID(0), t = LOCAL_ID(0);
-            GLOBAL const float* xr = x + (size_t)r * cols;
-            GLOBAL float* yr = y + (size_t)r * cols;
-            float m = -INFINITY;
-            for (int c = t; c < cols; c += ROW_GROUP) m = fmax(m, xr[c]);
-            scratch[t] = m;
-            BARRIER;
-            for (int s = ROW_GROUP / 2; s > 0; s >>= 1) {
-                if (t < s) scratch[t] = fmax(scratch[t], scratch[t + s]);
-                BARRIER;
-            }
-            m = scratch[0];
-            BARRIER;
-            float sum = 0.0f;
-            for (int c = t; c < cols; c += ROW_GROUP) sum += exp(xr[c] - m);
-            scratch[t] = sum;
-            BARRIER;
-            for (int s = ROW_GROUP / 2; s > 0; s >>= 1) {
-                if (t < s) scratch[t] += scratch[t + s];
-                BARRIER;
-            }
-            sum = scratch[0];
-            for (int c = t; c < cols; c += ROW_GROUP) yr[c] = exp(xr[c] - m) / sum;
-        }
-
+    public const string TopKRow = """
         // Total order used by top-k: larger value first, NaN after every number, then lower index.
         INLINE int topk_before(const float v, const int i, const float w, const int j)
         {
@@ -162,6 +138,39 @@ internal static class Sources
                     out[s + 1] = v;
                 }
             }
+        }
+
+        """;
+
+    public const string Rows = """
+        #define ROW_GROUP 64
+        // x: [rows, cols]  y: [rows, cols]; one work-group of ROW_GROUP items per row, tree reductions in local memory
+        KERNEL void softmax_rows_f32(const int rows, const int cols, GLOBAL const float* x, GLOBAL float* y)
+        {
+            LOCAL float scratch[ROW_GROUP];
+            const int r = GROUP_ID(0), t = LOCAL_ID(0);
+            GLOBAL const float* xr = x + (size_t)r * cols;
+            GLOBAL float* yr = y + (size_t)r * cols;
+            float m = -INFINITY;
+            for (int c = t; c < cols; c += ROW_GROUP) m = fmax(m, xr[c]);
+            scratch[t] = m;
+            BARRIER;
+            for (int s = ROW_GROUP / 2; s > 0; s >>= 1) {
+                if (t < s) scratch[t] = fmax(scratch[t], scratch[t + s]);
+                BARRIER;
+            }
+            m = scratch[0];
+            BARRIER;
+            float sum = 0.0f;
+            for (int c = t; c < cols; c += ROW_GROUP) sum += exp(xr[c] - m);
+            scratch[t] = sum;
+            BARRIER;
+            for (int s = ROW_GROUP / 2; s > 0; s >>= 1) {
+                if (t < s) scratch[t] += scratch[t + s];
+                BARRIER;
+            }
+            sum = scratch[0];
+            for (int c = t; c < cols; c += ROW_GROUP) yr[c] = exp(xr[c] - m) / sum;
         }
 
         // x: [rows, cols]  indices: [rows, k]; one work-item per row

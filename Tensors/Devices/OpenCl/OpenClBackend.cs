@@ -21,6 +21,8 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
     readonly nint device;
     readonly string buildOptions;
     readonly Dictionary<string, nint> kernels = [];
+    // Programs compiled for callers (KernelBackend.Compile) and kernels made from them: released with the backend.
+    readonly List<nint> extraPrograms = [], extraKernels = [];
     // clSetKernelArg mutates the shared kernel object: argument setting and enqueue must not interleave.
     readonly Lock launch = new();
     bool disposed;
@@ -31,7 +33,7 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
     /// <summary>The options every program is built with.</summary>
     public string BuildOptionsUsed => buildOptions;
 
-    OpenClBackend(ClApi cl, nint platform, nint device, string source)
+    OpenClBackend(ClApi cl, nint platform, nint device)
     {
         this.cl = cl;
         this.device = device;
@@ -47,7 +49,7 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
         {
             queue = cl.CreateCommandQueue(context, device, 0, &status);
             ClApi.Check(status, "clCreateCommandQueue");
-            program = Build(source);
+            program = Build(Prelude.OpenCl + Sources.All);
         }
         catch
         {
@@ -66,7 +68,7 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
         try
         {
             if (!TryPickDevice(cl!, out var platform, out var device, out reason)) return false;
-            backend = new OpenClBackend(cl!, platform, device, Prelude.OpenCl + Sources.All);
+            backend = new OpenClBackend(cl!, platform, device);
             return true;
         }
         catch (Exception e) when (e is OpenClException or DllNotFoundException or EntryPointNotFoundException)
@@ -129,21 +131,39 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
         return prog;
     }
 
-    /// <summary>Compiles extra source with the same prelude and options; for tests of the build-error path.</summary>
-    internal void CompileForTest(string source)
+    protected override nint BuildProgram(string source)
     {
-        var prog = Build(Prelude.OpenCl + source);
-        cl.ReleaseProgram(prog);
+        var built = Build(Prelude.OpenCl + Sources.Library + source);
+        lock (launch) extraPrograms.Add(built);
+        return built;
     }
 
-    nint Kernel(string name)
+    protected override nint FindKernel(nint fromProgram, string name)
     {
-        if (kernels.TryGetValue(name, out var k)) return k;
+        lock (launch)
+        {
+            var kernel = CreateKernel(fromProgram, name);
+            extraKernels.Add(kernel);
+            return kernel;
+        }
+    }
+
+    protected override nint OwnKernel(string name)
+    {
+        lock (launch)
+        {
+            if (kernels.TryGetValue(name, out var k)) return k;
+            return kernels[name] = CreateKernel(program, name);
+        }
+    }
+
+    nint CreateKernel(nint fromProgram, string name)
+    {
         int status;
+        nint k;
         var bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
-        fixed (byte* n = bytes) k = cl.CreateKernel(program, n, &status);
+        fixed (byte* n = bytes) k = cl.CreateKernel(fromProgram, n, &status);
         ClApi.Check(status, $"clCreateKernel({name})");
-        kernels[name] = k;
         return k;
     }
 
@@ -199,12 +219,11 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
         KernelArg.Handle(Own(b, type, name).Mem, sizeof(nint));
 
     // global: work-items per dimension, rounded up to a multiple of local
-    protected override void Launch(string name, ReadOnlySpan<int> global, ReadOnlySpan<int> local, params ReadOnlySpan<KernelArg> args)
+    protected override void Run(nint kernel, string name, ReadOnlySpan<int> global, ReadOnlySpan<int> local, ReadOnlySpan<KernelArg> args)
     {
         for (int d = 0; d < global.Length; d++) if (global[d] == 0) return;
         lock (launch)
         {
-            var kernel = Kernel(name);
             for (int i = 0; i < args.Length; i++)
             {
                 long bits = args[i].Bits;
@@ -229,7 +248,8 @@ public sealed unsafe class OpenClBackend : KernelBackend, IComputeBackend
     {
         if (disposed) return;
         disposed = true;
-        foreach (var k in kernels.Values) cl.ReleaseKernel(k);
+        foreach (var k in kernels.Values.Concat(extraKernels)) cl.ReleaseKernel(k);
+        foreach (var p in extraPrograms) cl.ReleaseProgram(p);
         cl.ReleaseProgram(program);
         cl.ReleaseCommandQueue(queue);
         cl.ReleaseContext(context);

@@ -1,6 +1,7 @@
 using ILGPU;
+using Sure.Tensors.Devices.Ilgpu;
 
-namespace Sure.Tensors.Devices.Ilgpu;
+namespace Sure.Models;
 
 /// <summary>The sizes of a decision's subgraph layout, in one argument: a kernel takes at most 14 besides its index.</summary>
 internal struct SubgraphSizes
@@ -9,24 +10,26 @@ internal struct SubgraphSizes
 }
 
 /// <summary>
-/// The decision ops (SPEC 4 in evaluation mode; shapes in <see cref="IComputeBackend"/>) as ILGPU kernels: the same
-/// loops as Kernels/Decision.cs and CpuBackend.Decision.cs, one thread per loop iteration. The scalar maths is called,
-/// not copied: <see cref="DecisionMath.Omega"/> and its constants, <see cref="Philox"/>'s block and Box-Muller, and
-/// <see cref="DecisionMath.RescaleSingle"/>. decision: [DecisionScalars.Length] = oldest ring row, seed, decision index.
+/// The decision ops (SPEC 4 in evaluation mode; shapes in <see cref="DecisionOps"/>) as ILGPU kernels, launched by
+/// <see cref="IlgpuDecisionOps"/>: the same loops as <see cref="DecisionSource"/> and <see cref="CpuDecisionOps"/>, one
+/// thread per loop iteration. The scalar maths is called, not copied: <see cref="DecisionMath.Omega"/> and its
+/// constants, <see cref="Philox"/>'s block and Box-Muller, <see cref="DecisionMath.RescaleSingle"/>, and the generic
+/// top-k of one row, <see cref="IlgpuKernels.TopKRow"/>. decision: [DecisionScalars.Length] = oldest ring row, seed, decision index.
 /// </summary>
 internal static class IlgpuDecisionKernels
 {
     static ulong Word64(ArrayView<int> decision, int at) => (uint)decision[at] | (ulong)(uint)decision[at + 1] << 32;
 
-    // Models/Decision/DecisionNoise.cs: x at position q from the word pair of stream 2d, y from word q of stream 2d + 1.
-    static float Normal(ulong seed, ulong index, ulong q)
+    // Policy/Decision/DecisionNoise.cs: x at position q from the word pair of stream 2d, y from word q of stream 2d + 1.
+    // CpuDecisionOps draws with these too.
+    internal static float Normal(ulong seed, ulong index, ulong q)
     {
         var block = Philox.Block(seed, 2 * index, q / 4);
         bool secondPair = (q & 2) != 0;
         return Philox.BoxMullerCosine(secondPair ? block.X2 : block.X0, secondPair ? block.X3 : block.X1, (q & 1) != 0);
     }
 
-    static float Gumbel(ulong seed, ulong index, ulong q) =>
+    internal static float Gumbel(ulong seed, ulong index, ulong q) =>
         -MathF.Log(-MathF.Log(Philox.ToUniformSingle(Philox.Bits(seed, 2 * index + 1, q))));
 
     // features: [rows, d]  wMu, wSigma: [d]  bMu, bSigma: [1]  mu, sigma: [rows]
@@ -82,7 +85,7 @@ internal static class IlgpuDecisionKernels
     }
 
     // One thread per (task i, anchor j) lays out that anchor's nodes and edges in SubgraphSampler's CSR order
-    // (Kernels/Decision.cs explains the fixed layout: no prefix sum is needed).
+    // (DecisionSource.cs explains the fixed layout: no prefix sum is needed).
     public static void BuildSubgraphs(Index1D id, SubgraphSizes z, ArrayView<int> decision, ArrayView<int> slots, ArrayView<int> valid,
         ArrayView<int> linked, ArrayView<int> taskStarts, ArrayView<int> anchors, ArrayView<int> neighbours,
         ArrayView<int> nodeRow, ArrayView<int> degree, ArrayView<int> adjacency)

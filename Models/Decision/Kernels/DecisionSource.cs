@@ -1,13 +1,14 @@
-namespace Sure.Tensors.Devices.Kernels;
+namespace Sure.Models;
 
 /// <summary>
-/// The fused steps of one SURE decision (SPEC 4 in evaluation mode), for Models/Decision/DeviceDecider.cs and the device
-/// `sure forward`. Same conventions as <see cref="Sources"/>: sizes first, output last, bounds checked, no atomics.
-/// Values that change from one decision to the next (ring head, seed, decision index) are read from a small
-/// buffer, never passed as arguments, so that a captured CUDA graph replays with the next decision's values.
-/// The layout of that buffer is <see cref="DecisionScalars"/>.
+/// The decision ops (SPEC 4 in evaluation mode) as OpenCL C / CUDA source, for <see cref="SourceDecisionOps"/>:
+/// written against the macros of Tensors' kernel prelude and compiled by <c>KernelBackend.Compile</c>, which puts the
+/// device library (philox_block, philox_uniform, topk_row) before it. Same conventions as Tensors' kernels: sizes
+/// first, output last, bounds checked, no atomics. Values that change from one decision to the next (ring head, seed,
+/// decision index) are read from a small buffer, never passed as arguments, so that a captured CUDA graph replays
+/// with the next decision's values. The layout of that buffer is <see cref="DecisionScalars"/>.
 /// </summary>
-internal static class Decision
+internal static class DecisionSource
 {
     // The constants come from DecisionMath, the one place they are declared.
     public static string Source => DecisionMath.KernelDefines + Body;

@@ -1,6 +1,8 @@
-namespace Sure.Tensors.Tests;
+using Sure.Tensors;
 
-/// <summary>The decision's single definitions (Tensors/DecisionMath.cs) against hand values and double references.</summary>
+namespace Sure.Policy.Tests;
+
+/// <summary>The decision's single definitions (Policy/Decision/DecisionMath.cs) against hand values and double references.</summary>
 public class DecisionMathTests
 {
     [Theory]

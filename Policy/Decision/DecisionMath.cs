@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Sure.Tensors;
+namespace Sure.Policy;
 
 /// <summary>
 /// The scalar formulas and constants of one SURE decision (SPEC 4), declared once for every place that computes a
-/// decision: the tape model (Models/Model/SureModel.cs), the CPU decider (Policy/Decision/SureDecider.cs), the
-/// backends' decision ops (Devices/CpuBackend.Decision.cs) and the OpenCL/CUDA kernels, whose source takes its
-/// constants from <see cref="KernelDefines"/>. The vectorised forms (SureDecider, RowOps) follow the same order of
+/// decision: the tape model (Models/Model/SureModel.cs), the CPU decider (Policy/Decision/SureDecider.cs) and the
+/// device decision ops (Models/Decision/Kernels/: the CPU loops, the ILGPU kernels, and the OpenCL/CUDA source, which
+/// takes its constants from <see cref="KernelDefines"/>). The vectorised forms (SureDecider, RowOps) follow the same order of
 /// operations, so that values match the tape's.
 /// </summary>
 public static class DecisionMath
