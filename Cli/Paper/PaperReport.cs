@@ -250,7 +250,7 @@ static class PaperReport
         var points = lines.Skip(1).Select(p => (Task: p.GetProperty("task").GetInt32(), Embedding: p.GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()).ToArray())).ToList();
         if (points.Count < 4) return (heatmap, null, null);
         var embedded = Tsne.Embed(points.Select(p => p.Embedding).ToArray(), seed: 1);
-        var scatter = new ChartFigure { Title = "Fig. 5(b): t-SNE of the subgraph embeddings h_g (per task) and f(G), ten decisions", XLabel = "t-SNE 1", YLabel = "t-SNE 2" };
+        var scatter = new ChartFigure { Title = "Fig. 5(b): t-SNE of h_g per task and f(G), ten decisions", XLabel = "t-SNE 1", YLabel = "t-SNE 2" };
         foreach (var group in points.Select((p, k) => (p.Task, k)).GroupBy(p => p.Task).OrderBy(g => g.Key < 0 ? int.MaxValue : g.Key))
             scatter.AddScatter(group.Key < 0 ? "f(G)" : $"v{group.Key + 1}", group.Select(p => embedded[p.k, 0]).ToArray(), group.Select(p => embedded[p.k, 1]).ToArray());
         return (heatmap, scatter, null);
