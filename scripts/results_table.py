@@ -206,7 +206,7 @@ def table1(trace):
         if "sure" in means and len(means) > 1:
             wins.append((job, max(means, key=means.get), len(means) - 1))
     for job, best, others in wins:
-        print(f"- {job}: best learned method {NAMES.get(best, best) if best != 'sure' else 'SURE'} (of SURE and the {others} baselines run there)")
+        print(f"- {job}: the best learned mean is {NAMES.get(best, best) if best != 'sure' else 'SURE'}'s (SURE and {others} baseline{'s' if others > 1 else ''} trained there so far)")
     print()
 
 

@@ -63,42 +63,60 @@ static class PaperCommand
                 CommandLine = "sure paper " + string.Join(' ', parse.Tokens.Select(t => t.Value).SkipWhile(t => t == "paper")),
             };
             var steps = plan.Steps();
-            var todo = steps.Where(s => !File.Exists(s.Output)).ToList();
+            // Whether a step is done is asked again just before it runs: a model trained in this run makes its
+            // evaluations (planned as done against the older file) due again.
+            int pending = steps.Count(s => !s.Done()), started = 0, ran = 0;
             string stepLog = Path.Combine(dir, "raw", "steps.jsonl");
-            void RunStep(PaperStep step)
-            {
-                var clock = Stopwatch.StartNew();
-                step.Run();
-                File.AppendAllText(stepLog, JsonSerializer.Serialize(new Dictionary<string, object?>
-                {
-                    ["step"] = step.Title, ["output"] = Path.GetRelativePath(dir, step.Output), ["command"] = step.CommandLine, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
-                }) + "\n");
-            }
-
+            // Ctrl+C or SIGTERM: the running command stops as it would alone (a training saves its best checkpoint,
+            // which, short of its iterations, is trained again on resume), then no further step starts.
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += stop;
+            using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                context => { context.Cancel = true; cancel.Cancel(); });
             var total = Stopwatch.StartNew();
-            if (!SimCli.ShowProgress)
-                for (int k = 0; k < todo.Count; k++)
+            void RunAll(Action<PaperStep>? starting, Action<PaperStep>? finished)
+            {
+                foreach (var step in steps)
                 {
-                    Console.Error.WriteLine($"[{k + 1}/{todo.Count}] {todo[k].Title} ({total.Elapsed:hh\\:mm\\:ss})");
-                    RunStep(todo[k]);
-                }
-            else
-                SimCli.ErrorConsole().Progress().AutoClear(false)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                    .Start(ctx =>
+                    if (cancel.IsCancellationRequested) return;
+                    if (step.Done()) continue;
+                    started++;
+                    starting?.Invoke(step);
+                    var clock = Stopwatch.StartNew();
+                    step.Run();
+                    File.AppendAllText(stepLog, JsonSerializer.Serialize(new Dictionary<string, object?>
                     {
-                        // The bar advances by each step's rough cost, so the ETA weighs a CCRNN training above an evaluation.
-                        var bar = ctx.AddTask("sure paper", maxValue: Math.Max(1, todo.Sum(s => s.Cost)));
-                        for (int k = 0; k < todo.Count; k++)
+                        ["step"] = step.Title, ["output"] = Path.GetRelativePath(dir, step.Output), ["command"] = step.CommandLine, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                    }) + "\n");
+                    ran++;
+                    finished?.Invoke(step);
+                }
+            }
+            try
+            {
+                if (!SimCli.ShowProgress)
+                    RunAll(step => Console.Error.WriteLine($"[{started}/{Math.Max(started, pending)}] {step.Title} ({total.Elapsed:hh\\:mm\\:ss})"), null);
+                else
+                    SimCli.ErrorConsole().Progress().AutoClear(false)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                        .Start(ctx =>
                         {
-                            bar.Description = Markup.Escape($"[{k + 1}/{todo.Count}] {todo[k].Title}");
-                            RunStep(todo[k]);
-                            bar.Increment(todo[k].Cost);
-                        }
-                        bar.Description = $"{todo.Count} steps done";
-                    });
+                            // The bar advances by each step's rough cost, so the ETA weighs a CCRNN training above an evaluation.
+                            var bar = ctx.AddTask("sure paper", maxValue: Math.Max(1, steps.Where(s => !s.Done()).Sum(s => s.Cost)));
+                            RunAll(step => bar.Description = Markup.Escape($"[{started}/{Math.Max(started, pending)}] {step.Title}"),
+                                step => { bar.MaxValue = Math.Max(bar.MaxValue, bar.Value + step.Cost); bar.Increment(step.Cost); });
+                            bar.Description = $"{ran} steps run";
+                        });
+            }
+            finally { Console.CancelKeyPress -= stop; }
             var report = PaperReport.Write(plan);
-            Console.Out.WriteLine($"sure paper: {steps.Count} steps ({steps.Count - todo.Count} already done) in {total.Elapsed.TotalMinutes:F1} min; {report}");
+            if (cancel.IsCancellationRequested)
+            {
+                Console.Out.WriteLine($"sure paper: stopped after {ran} steps ({total.Elapsed.TotalMinutes:F1} min); the same command resumes; {report} (so far)");
+                return 130;
+            }
+            Console.Out.WriteLine($"sure paper: {steps.Count} steps ({steps.Count - ran} already done) in {total.Elapsed.TotalMinutes:F1} min; {report}");
             return 0;
         });
         return command;

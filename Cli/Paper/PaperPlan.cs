@@ -24,8 +24,25 @@ sealed record PaperMethod(string Id, string Label, string Architecture, string[]
     public static PaperMethod Ccrnn => Table1.Single(m => m.Id == "ccrnn");
 }
 
-/// <summary>A step of the plan: done when its output file exists (so a stopped run resumes), cost in rough seconds for the ETA.</summary>
-sealed record PaperStep(string Title, string Output, double Cost, Action Run, string? CommandLine = null);
+/// <summary>
+/// A step of the plan, cost in rough seconds for the ETA. It is done when its output exists and is newer than every
+/// input (a retrained model re-runs its evaluations), and for a training when the checkpoint ran the planned
+/// iterations (one stopped early, by Ctrl+C, is trained again), so a stopped or changed run resumes where it must.
+/// </summary>
+sealed record PaperStep(string Title, string Output, double Cost, Action Run, string? CommandLine = null)
+{
+    public string[] Inputs { get; init; } = [];
+    public int? Iterations { get; init; }
+
+    public bool Done()
+    {
+        if (!File.Exists(Output)) return false;
+        var written = File.GetLastWriteTimeUtc(Output);
+        if (Inputs.Any(input => !File.Exists(input) || File.GetLastWriteTimeUtc(input) > written)) return false;
+        return Iterations is not int planned
+            || Sure.Autodiff.SafetensorsFile.Read(Output).Metadata.GetValueOrDefault("iterations") == planned.ToString(CultureInfo.InvariantCulture);
+    }
+}
 
 /// <summary>
 /// What `sure paper` runs: the sizes of the experiment and the steps that produce every file the report reads. Every
@@ -83,9 +100,9 @@ sealed class PaperPlan
             foreach (int k1 in K1s)
             {
                 string model = ModelPath(SweepJob, "sure", seed), variant = ModelPath(SweepJob, $"sure.k1-{k1}", seed);
-                steps.Add(new PaperStep($"k1 = {k1} variant of {Path.GetFileName(model)}", variant, 0.1, () => K1Variant(model, variant, k1)));
+                steps.Add(new PaperStep($"k1 = {k1} variant of {Path.GetFileName(model)}", variant, 0.1, () => K1Variant(model, variant, k1)) { Inputs = [model] });
                 steps.Add(Command($"SURE seed {seed} with k1 = {k1} on {SweepJob}", RawPath($"k1.{k1}.s{seed}"), 3,
-                    ["eval", "--job", SweepJob, "--policies", "sure", "--model", variant, "--json"]));
+                    ["eval", "--job", SweepJob, "--policies", "sure", "--model", variant, "--json"]) with { Inputs = [variant] });
             }
         // Fig. 4(b): decision time against k1, and CCRNN's (it samples nothing: one line).
         int tasks = JobCatalog.Named.Single(j => j.Name == SweepJob).Tasks;
@@ -101,7 +118,8 @@ sealed class PaperPlan
                 foreach (int seed in SeedList)
                     AddTraining(steps, SweepJob, method, seed, lambda);
         // Fig. 5: the sampling distribution and the embeddings of small-1's SURE model, seed 1.
-        steps.Add(new PaperStep("Fig. 5 probe", RawPath("probe"), 5, () => PaperProbe.Write(ModelPath(ProbeJob, "sure", 1), RawPath("probe"))));
+        string probed = ModelPath(ProbeJob, "sure", 1);
+        steps.Add(new PaperStep("Fig. 5 probe", RawPath("probe"), 5, () => PaperProbe.Write(probed, RawPath("probe"))) { Inputs = [probed] });
         return steps;
     }
 
@@ -117,11 +135,11 @@ sealed class PaperPlan
             steps.Add(Command($"train {what}", model, TrainCost(job, method, iterations),
                 ["train", "--model", method.Architecture, "--job", job, "--iterations", iterations.ToString(CultureInfo.InvariantCulture),
                  "--bootstrap", (iterations / 2).ToString(CultureInfo.InvariantCulture), "--seed", seedText, .. method.TrainFlags, .. lambdaFlags,
-                 "--threads", Threads.ToString(CultureInfo.InvariantCulture), "--out", model]));
+                 "--threads", Threads.ToString(CultureInfo.InvariantCulture), "--out", model]) with { Iterations = iterations });
         string raw = table ? RawPath($"{job}.{method.Id}.s{seed}") : RawPath($"lambda.{Lambda(lambda)}.{method.Id}.s{seed}");
         if (!steps.Any(s => s.Output == raw))
             steps.Add(Command($"evaluate {what}", raw, 3,
-                ["eval", "--job", job, "--policies", method.Architecture, "--model", model, .. lambdaFlags, "--json"]));
+                ["eval", "--job", job, "--policies", method.Architecture, "--model", model, .. lambdaFlags, "--json"]) with { Inputs = [model] });
     }
 
     // Seconds per iteration measured on one core (issue 16's note): about n/10 for SURE, n/8 ASTGCN, n/6 CCRNN, n/80 the rest.

@@ -61,6 +61,17 @@ public class PaperCommandTests
         Assert.True(code == 0, error);
         Assert.Contains($"{steps} steps ({steps} already done)", output);
         Assert.Equal(steps, File.ReadLines(Path.Combine(dir, "raw", "steps.jsonl")).Count());
+
+        // A training that stopped short of its iterations (as Ctrl+C leaves it) is trained again, and its evaluation,
+        // now older than the model, runs again too: two steps, nothing else.
+        string model = Path.Combine(dir, "models", "small-1.deepwave.s1.safetensors");
+        var file = Sure.Autodiff.SafetensorsFile.Read(model);
+        file.Metadata["iterations"] = "0";
+        file.Write(model);
+        (code, output, error) = CliRunner.Invoke(args);
+        Assert.True(code == 0, error);
+        Assert.Contains($"{steps} steps ({steps - 2} already done)", output);
+        Assert.Equal("1", Sure.Autodiff.SafetensorsFile.Read(model).Metadata["iterations"]);
     }
 
     [Fact]
