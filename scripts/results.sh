@@ -5,7 +5,7 @@
 # Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
 # scripts/results_table.py makes the tables.
 # Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
-#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit deepwave dream tvw-rl astgcn ccrnn"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit deepwave dream tvw-rl astgcn ccrnn dream3x"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
 #   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation; SKIP_DONE=1 skips runs whose model exists;
 #   THREADS=N passes --threads.
 set -euo pipefail
@@ -30,6 +30,7 @@ for job in "${JOBS[@]}"; do
     "$sure" eval --job "$job" --policies "$POLICIES" --trace "$NASA" --json | sed 's/^{/{"trace":"nasa",/' >> results/eval.jsonl
   fi
   for variant in $VARIANTS; do
+    its=$iterations
     case $variant in
       sure) extra=(--bootstrap "$bootstrap") ;;
       # SPEC 6 as the paper writes it: REINFORCE alone from p_0, SPEC 3's features, p' = round(a p).
@@ -44,17 +45,19 @@ for job in "${JOBS[@]}"; do
       credit) extra=(--bootstrap "$bootstrap" --task-credit 0.5) ;;
       # SPEC 11's baselines: SURE's head, trainer, recipe, budget and checkpoint rule on another network (issue 16).
       deepwave|dream|tvw-rl|astgcn|ccrnn) extra=(--model "$variant" --bootstrap "$bootstrap") ;;
+      # DREAM at three times the budget (a DREAM run costs a tenth of SURE's; `--iterations` here is 3x the job's default).
+      dream3x) its=$(( 3 * iterations )); extra=(--model dream --bootstrap $(( its / 2 ))) ;;
       *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
     for seed in $SEEDS; do
       model=results/$job.$variant.s$seed.safetensors
       start=$(date +%s)
       if [ -n "${SKIP_DONE:-}" ] && [ -f "$model" ]; then continue; fi
-      "$sure" train --job "$job" --iterations "$iterations" --seed "$seed" "${extra[@]}" ${THREADS:+--threads "$THREADS"} --out "$model" 2>/dev/null | tail -1
-      echo "{\"job\":\"$job\",\"variant\":\"$variant\",\"seed\":$seed,\"train_seconds\":$(( $(date +%s) - start )),\"command\":\"sure train --job $job --iterations $iterations --seed $seed ${extra[*]} --out $model\"}" >> results/train.jsonl
+      "$sure" train --job "$job" --iterations "$its" --seed "$seed" "${extra[@]}" ${THREADS:+--threads "$THREADS"} --out "$model" 2>/dev/null | tail -1
+      echo "{\"job\":\"$job\",\"variant\":\"$variant\",\"seed\":$seed,\"train_seconds\":$(( $(date +%s) - start )),\"command\":\"sure train --job $job --iterations $its --seed $seed ${extra[*]} --out $model\"}" >> results/train.jsonl
       for trace in clarknet nasa; do
         args=(); [ $trace = nasa ] && args=(--trace "$NASA")
-        case $variant in deepwave|dream|tvw-rl|astgcn|ccrnn) policy=$variant ;; *) policy=sure ;; esac
+        case $variant in deepwave|dream|tvw-rl|astgcn|ccrnn) policy=$variant ;; dream3x) policy=dream ;; *) policy=sure ;; esac
         "$sure" eval --job "$job" --policies "$policy" --model "$model" "${args[@]}" --json \
           | sed "s/^{/{\"trace\":\"$trace\",\"variant\":\"$variant\",\"seed\":$seed,/" >> results/eval.jsonl
       done
