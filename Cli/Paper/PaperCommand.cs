@@ -27,9 +27,10 @@ static class PaperCommand
         var k1s = new Option<string>("--k1s") { Description = "Fig. 4(a)(b)'s k1 values", DefaultValueFactory = _ => string.Join(',', PaperPlan.PaperK1s) };
         var sweepJob = new Option<string>("--sweep-job") { Description = "The job of Fig. 4's sweeps (one of --jobs)", DefaultValueFactory = _ => "large-1" };
         var threads = new Option<int>("--threads") { Description = "Worker threads of each training and evaluation", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var reuse = new Option<string?>("--reuse") { Description = "A folder of checkpoints named <job>.<method>.s<seed>.safetensors (scripts/results.sh's results/): each one the plan needs, trained for its planned iterations, is copied in instead of trained" };
 
         var command = new Command("paper", "Regenerate the paper's tables and figures (Tables 1-2, Figs. 4-5) into a folder, with the paper's numbers beside ours");
-        foreach (var o in new Option[] { output, quick, seeds, jobs, iterations, lambdas, k1s, sweepJob, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, quick, seeds, jobs, iterations, lambdas, k1s, sweepJob, threads, reuse }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             bool isQuick = parse.GetValue(quick);
@@ -63,6 +64,19 @@ static class PaperCommand
                 CommandLine = "sure paper " + string.Join(' ', parse.Tokens.Select(t => t.Value).SkipWhile(t => t == "paper")),
             };
             var steps = plan.Steps();
+            if (parse.GetValue(reuse) is string reused)
+            {
+                if (!Directory.Exists(reused)) throw new SimInputException($"--reuse {reused}: no such folder");
+                int copied = 0;
+                foreach (var step in steps.Where(s => s.Iterations is not null && !s.Done()))
+                {
+                    string candidate = Path.Combine(reused, Path.GetFileName(step.Output));
+                    if (!File.Exists(candidate) || !(step with { Output = candidate }).Done()) continue;
+                    File.Copy(candidate, step.Output, overwrite: true);
+                    copied++;
+                }
+                Console.Error.WriteLine($"sure paper: reused {copied} checkpoints from {reused}");
+            }
             // Whether a step is done is asked again just before it runs: a model trained in this run makes its
             // evaluations (planned as done against the older file) due again.
             int pending = steps.Count(s => !s.Done()), started = 0, ran = 0;

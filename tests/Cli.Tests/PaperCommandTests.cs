@@ -72,7 +72,18 @@ public class PaperCommandTests
         Assert.True(code == 0, error);
         Assert.Contains($"{steps} steps ({steps - 2} already done)", output);
         Assert.Equal("1", Sure.Autodiff.SafetensorsFile.Read(model).Metadata["iterations"]);
+
+        // Another folder reusing these checkpoints trains nothing (the same names and iterations), and evaluates them.
+        string again = scratch.PathOf("again");
+        (code, output, error) = CliRunner.Invoke([.. args.Select(a => a == dir ? again : a), "--reuse", Path.Combine(dir, "models")]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"reused {SmallPlanTrainings} checkpoints", error);
+        Assert.DoesNotContain(File.ReadLines(Path.Combine(again, "raw", "steps.jsonl")), l => l.Contains("\"sure train ", StringComparison.Ordinal));
+        CheckOutput(again, ["small-1"]);
     }
+
+    // Trainings of the small plan: 8 methods (Table 1's six and two ablations) at lambda 0.5, SURE and CCRNN at 0.7.
+    const int SmallPlanTrainings = 8 + 2;
 
     [Fact]
     public void StandardisationIsAZScorePerJob()
