@@ -142,11 +142,11 @@ sealed class PaperPlan
                 ["eval", "--job", job, "--policies", method.Architecture, "--model", model, .. lambdaFlags, "--json"]) with { Inputs = [model] });
     }
 
-    // Seconds per iteration measured on one core (issue 16's note): about n/10 for SURE, n/8 ASTGCN, n/6 CCRNN, n/80 the rest.
+    // Seconds per iteration measured on one core (docs/paper.md): about n/13 for SURE, n/8 ASTGCN, n/6 CCRNN, under n/80 the rest.
     static double TrainCost(string job, PaperMethod method, int iterations)
     {
         int n = JobCatalog.Named.Single(j => j.Name == job).Tasks;
-        double perTask = method.Architecture switch { "sure" => 0.1, "astgcn" => 0.12, "ccrnn" => 0.17, _ => 0.012 };
+        double perTask = method.Architecture switch { "sure" => 0.08, "astgcn" => 0.12, "ccrnn" => 0.17, _ => 0.012 };
         return 2 + iterations * n * perTask;
     }
 

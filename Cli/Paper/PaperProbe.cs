@@ -63,7 +63,7 @@ static class PaperProbe
         lines.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["job"] = jobName, ["task"] = 0, ["decisions"] = decisions, ["valid_slots"] = valid, ["neighbours"] = slots,
-            ["hops"] = slots.Select(t => Hops(job, 0, t)).ToArray(),
+            ["hops"] = Hops(job, slots, env.Options.NeighbourHops),
             ["heatmap"] = Enumerable.Range(0, L).Select(l => Enumerable.Range(0, valid + 1).Select(c => heatmap[l, c]).ToArray()).ToArray(),
         }));
         foreach (var (decision, task, embedding) in points)
@@ -91,23 +91,16 @@ static class PaperProbe
         }
     }
 
-    // Undirected hops from task a to task b in the DAG (breadth first).
-    static int Hops(JobGraph job, int a, int b)
+    // Each neighbour's hop distance from task 0: the smallest h whose neighbourhood N_h(0) (SPEC 3, NeighbourIndex) holds it.
+    static int[] Hops(JobGraph job, int[] neighbours, int maxHops)
     {
-        var edges = job.Edges;
-        var distance = new int[job.TaskCount];
-        Array.Fill(distance, -1);
-        distance[a] = 0;
-        var queue = new Queue<int>([a]);
-        while (queue.Count > 0)
+        var hops = new int[neighbours.Length];
+        for (int h = maxHops; h >= 1; h--)
         {
-            int v = queue.Dequeue();
-            for (int e = 0; e < edges.Length; e += 2)
-            {
-                int other = edges[e] == v ? edges[e + 1] : edges[e + 1] == v ? edges[e] : -1;
-                if (other >= 0 && distance[other] < 0) { distance[other] = distance[v] + 1; queue.Enqueue(other); }
-            }
+            var within = new NeighbourIndex(job, h).Row(0).ToArray();
+            for (int s = 0; s < neighbours.Length; s++)
+                if (within.Contains(neighbours[s])) hops[s] = h;
         }
-        return distance[b];
+        return hops;
     }
 }

@@ -45,13 +45,17 @@ static class PaperReport
     }
 
     /// <summary>Per job, (r - mean) / std over the methods' mean rewards (population std): each column averages 0.</summary>
-    public static Dictionary<string, double> Standardise(IReadOnlyDictionary<string, double> rewards)
+    public static Dictionary<string, double> Standardise(IReadOnlyDictionary<string, double> rewards) =>
+        rewards.ToDictionary(r => r.Key, r => ZScore(rewards.Values, r.Value));
+
+    /// <summary>(value - mean) / std, mean and population std of the finite values of <paramref name="scale"/>; NaN
+    /// with fewer than two of them, 0 when they are all equal.</summary>
+    public static double ZScore(IEnumerable<double> scale, double value)
     {
-        var finite = rewards.Where(r => double.IsFinite(r.Value)).ToList();
-        if (finite.Count < 2) return rewards.ToDictionary(r => r.Key, _ => double.NaN);
-        double mean = finite.Average(r => r.Value);
-        double std = Math.Sqrt(finite.Average(r => (r.Value - mean) * (r.Value - mean)));
-        return rewards.ToDictionary(r => r.Key, r => std > 0 ? (r.Value - mean) / std : 0);
+        var finite = scale.Where(double.IsFinite).ToArray();
+        if (finite.Length < 2) return double.NaN;
+        double mean = finite.Average(), std = Math.Sqrt(finite.Average(v => (v - mean) * (v - mean)));
+        return std > 0 ? (value - mean) / std : 0;
     }
 
     static Metrics? Read(string path, string policy)
@@ -114,7 +118,8 @@ static class PaperReport
 
         // Table 1 and 2, standardised beside the paper.
         var paperMethods = new[] { "hpa" }.Concat(PaperMethod.Table1.Select(m => m.Id)).ToArray();
-        var zScores = jobs.ToDictionary(j => j, j => Standardise(paperMethods.ToDictionary(m => m, m => m == "hpa" ? heuristics[j]["hpa"]?.Reward ?? double.NaN : Learned(m, j).Mean)));
+        var paperRewards = jobs.ToDictionary(j => j, j => paperMethods.ToDictionary(m => m, m => m == "hpa" ? heuristics[j]["hpa"]?.Reward ?? double.NaN : Learned(m, j).Mean));
+        var zScores = jobs.ToDictionary(j => j, j => Standardise(paperRewards[j]));
         md.AppendLine("## Table 1, standardised: ours (the paper's)").AppendLine();
         md.AppendLine("Standardised here per job over the seven methods the paper compares (HPA at 0.7, the five baselines, SURE): " +
             "z = (r - mean) / std of their mean rewards, so each column averages 0. The paper does not say how it standardised (its columns do not average 0), " +
@@ -129,13 +134,7 @@ static class PaperReport
         foreach (var m in PaperMethod.Ablations.Append(PaperMethod.Sure))
             md.AppendLine($"| {m.Label} | {string.Join(" | ", jobs.Select(j => $"{Cell(Learned(m.Id, j))}; z {F(TableZ(j, Learned(m.Id, j).Mean), "0.00")} ({Paper(PaperTable2, m.Id, j)})"))} |");
         md.AppendLine();
-        double TableZ(string job, double reward)
-        {
-            var means = paperMethods.Select(m => m == "hpa" ? heuristics[job]["hpa"]?.Reward ?? double.NaN : Learned(m, job).Mean).Where(double.IsFinite).ToArray();
-            if (means.Length < 2) return double.NaN;
-            double mean = means.Average(), std = Math.Sqrt(means.Average(v => (v - mean) * (v - mean)));
-            return std > 0 ? (reward - mean) / std : 0;
-        }
+        double TableZ(string job, double reward) => ZScore(paperRewards[job].Values, reward);
 
         // Fig. 4.
         string sweep = plan.SweepJob;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Sure.Autodiff;
 
 namespace Sure.Cli.Plots;
 
@@ -15,7 +13,7 @@ namespace Sure.Cli.Plots;
 /// figure.Save("week.svg");
 /// </code>
 /// </example>
-public sealed class Figure
+public sealed class Figure : SvgFigure
 {
     readonly List<Panel> panels = [];
 
@@ -36,21 +34,7 @@ public sealed class Figure
     public IReadOnlyList<string> SeriesNames =>
         panels.SelectMany(p => p.Series).Select(s => s.Name).Distinct().ToList();
 
-    public void WriteTo(TextWriter writer) => SvgRenderer.Write(this, writer);
-
-    public void Save(string path)
-    {
-        using var file = new AtomicFile(path);
-        WriteTo(file.Text);
-        file.Commit();
-    }
-
-    public string ToSvg()
-    {
-        var writer = new StringWriter(CultureInfo.InvariantCulture);
-        WriteTo(writer);
-        return writer.ToString();
-    }
+    public override void WriteTo(TextWriter writer) => SvgRenderer.Write(this, writer);
 }
 
 public sealed class Panel(string title, string yLabel)
