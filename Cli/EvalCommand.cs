@@ -11,12 +11,12 @@ namespace Sure.Cli;
 /// </summary>
 static class EvalCommand
 {
-    public const string DefaultPolicies = "static,hpa,ds2,flink,oracle-static,hpa-tuned,flink-tuned,clairvoyant";
+    public const string DefaultPolicies = "static,hpa,ds2,flink,oracle-static,hpa-tuned,flink-tuned,max-tuned,clairvoyant";
 
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job name, sample job id, random:N[:SEED], or all (the six paper jobs)", DefaultValueFactory = _ => "all" };
-        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant, and the learned sure, deepwave, dream, tvw-rl, astgcn, ccrnn (each needs a --model file of its architecture)", DefaultValueFactory = _ => DefaultPolicies };
+        var policies = new Option<string>("--policies") { Description = "Comma-separated: static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, max-tuned (the larger of the two tuned ones), clairvoyant, and the learned sure, deepwave, dream, tvw-rl, astgcn, ccrnn (each needs a --model file of its architecture)", DefaultValueFactory = _ => DefaultPolicies };
         var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet); the last 10,080 minutes are the test week" };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise", DefaultValueFactory = _ => 0.05 };
         var seed = new Option<ulong>("--seed") { Description = "Noise seed (the same for every policy)", DefaultValueFactory = _ => 1UL };

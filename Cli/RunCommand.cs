@@ -16,7 +16,7 @@ namespace Sure.Cli;
 /// </summary>
 static class RunCommand
 {
-    static readonly string[] Heuristics = ["static", "hpa", "ds2", "flink", "oracle-static", "hpa-tuned", "flink-tuned"];
+    static readonly string[] Heuristics = ["static", "hpa", "ds2", "flink", "oracle-static", "hpa-tuned", "flink-tuned", "max-tuned"];
     const string Clairvoyant = "clairvoyant";
 
     sealed record Settings(string Job, double Minutes, int Iterations, int Bootstrap, ulong Seed, string OutDir, double Noise);

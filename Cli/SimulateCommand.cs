@@ -12,7 +12,7 @@ static class SimulateCommand
     public static Command Create()
     {
         var job = new Option<string>("--job") { Description = "Job: small-1 … large-2, a sample job id (j_1136) or random:N[:SEED]", DefaultValueFactory = _ => "small-1" };
-        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, clairvoyant, or a learned policy (needs --model of its architecture): sure, deepwave, dream, tvw-rl, astgcn, ccrnn", DefaultValueFactory = _ => "static" };
+        var policy = new Option<string>("--policy") { Description = "static, fixed:N, hpa, ds2, flink, oracle-static, hpa-tuned, flink-tuned, max-tuned, clairvoyant, or a learned policy (needs --model of its architecture): sure, deepwave, dream, tvw-rl, astgcn, ccrnn", DefaultValueFactory = _ => "static" };
         var start = new Option<int>("--start") { Description = "First trace minute (default: the test week)", DefaultValueFactory = _ => WorkloadTrace.WeekMinutes };
         var minutes = new Option<int>("--minutes") { Description = "Minutes to simulate", DefaultValueFactory = _ => 1440 };
         var noise = new Option<double>("--noise") { Description = "sigma of the LogNormal capacity noise (0 = deterministic)", DefaultValueFactory = _ => 0.05 };

@@ -5,7 +5,7 @@
 # Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
 # scripts/results_table.py makes the tables.
 # Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
-#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit deepwave dream tvw-rl astgcn ccrnn dream3x"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit max maxrl deepwave dream tvw-rl astgcn ccrnn dream3x"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
 #   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation; SKIP_DONE=1 skips runs whose model exists;
 #   THREADS=N passes --threads.
 set -euo pipefail
@@ -15,7 +15,7 @@ VARIANTS=${VARIANTS:-"sure"}
 JOBS=("$@")
 [ ${#JOBS[@]} -eq 0 ] && JOBS=(small-1 small-2 medium-1 medium-2 large-1 large-2)
 NASA=data/nasa-per-minute.csv
-POLICIES=static,hpa,ds2,flink,oracle-static,hpa-tuned,flink-tuned,clairvoyant
+POLICIES=static,hpa,ds2,flink,oracle-static,hpa-tuned,flink-tuned,max-tuned,clairvoyant
 if [ -n "${SURE:-}" ]; then sure=$SURE; else
   dotnet build Cli -c Release -v q -nologo >/dev/null
   sure=Cli/bin/Release/net10.0/sure
@@ -43,6 +43,10 @@ for job in "${JOBS[@]}"; do
       r16) extra=(--bootstrap "$bootstrap" --rollouts 16) ;;
       # Per-task credit: half the job's advantage, half the task's own (its share of the span reward).
       credit) extra=(--bootstrap "$bootstrap" --task-credit 0.5) ;;
+      # The residual on max-tuned (the larger of hpa-tuned's and flink-tuned's recommendations) instead of hpa-tuned.
+      max) extra=(--bootstrap "$bootstrap" --base max-tuned) ;;
+      # The same base with REINFORCE alone (no clairvoyant bootstrap): iteration 0 is max-tuned itself.
+      maxrl) extra=(--bootstrap 0 --base max-tuned) ;;
       # SPEC 11's baselines: SURE's head, trainer, recipe, budget and checkpoint rule on another network (issue 16).
       deepwave|dream|tvw-rl|astgcn|ccrnn) extra=(--model "$variant" --bootstrap "$bootstrap") ;;
       # DREAM at three times the budget (a DREAM run costs a tenth of SURE's; `--iterations` here is 3x the job's default).

@@ -29,7 +29,7 @@ static class PaperReport
     static readonly string[] PaperJobs = ["small-1", "small-2", "medium-1", "medium-2", "large-1", "large-2"];
     static readonly Dictionary<string, string> HeuristicLabels = new()
     {
-        ["hpa"] = "HPA", ["hpa-tuned"] = "HPA, tuned", ["flink-tuned"] = "Flink, tuned", ["clairvoyant"] = "clairvoyant (reads the future)",
+        ["hpa"] = "HPA", ["hpa-tuned"] = "HPA, tuned", ["flink-tuned"] = "Flink, tuned", ["max-tuned"] = "larger of HPA and Flink, tuned", ["clairvoyant"] = "clairvoyant (reads the future)",
     };
 
     public sealed record Metrics(double Reward, double Latency, double Utilisation, string? Setting);
@@ -108,10 +108,12 @@ static class PaperReport
         foreach (var m in PaperMethod.Table1)
             md.AppendLine($"| {m.Label} | {string.Join(" | ", jobs.Select(j => Cell(Learned(m.Id, j))))} | {F(jobs.Average(j => Learned(m.Id, j).Mean))} |");
         md.AppendLine($"| {HeuristicLabels["clairvoyant"]} | {string.Join(" | ", jobs.Select(j => HeuristicCell(heuristics[j]["clairvoyant"])))} | {F(jobs.Average(j => heuristics[j]["clairvoyant"]?.Reward ?? double.NaN))} |");
+        // The bar: the best tuned heuristic's reward on the job (LINQ's Max passes over a missing one's NaN).
+        double BestTuned(string j) => PaperPlan.TunedHeuristics.Max(h => heuristics[j][h]?.Reward ?? double.NaN);
         // SPEC 6's headroom captured by SURE: 0 = the best tuned heuristic, 1 = the clairvoyant.
         double Headroom(string j)
         {
-            double best = Math.Max(heuristics[j]["hpa-tuned"]?.Reward ?? double.NaN, heuristics[j]["flink-tuned"]?.Reward ?? double.NaN);
+            double best = BestTuned(j);
             return (Learned("sure", j).Mean - best) / ((heuristics[j]["clairvoyant"]?.Reward ?? double.NaN) - best);
         }
         md.AppendLine($"| SURE's headroom captured (SPEC 6) | {string.Join(" | ", jobs.Select(j => F(Headroom(j), "0.00")))} | |").AppendLine();
@@ -181,7 +183,7 @@ static class PaperReport
         // The reading, from the numbers.
         md.AppendLine("## What the numbers say").AppendLine();
         int beatsBaselines = jobs.Count(j => PaperMethod.Table1.Where(m => m.Id != "sure").All(m => !(Learned(m.Id, j).Mean >= Learned("sure", j).Mean)));
-        int beatsTuned = jobs.Count(j => Learned("sure", j).Mean > Math.Max(heuristics[j]["hpa-tuned"]?.Reward ?? double.NaN, heuristics[j]["flink-tuned"]?.Reward ?? double.NaN));
+        int beatsTuned = jobs.Count(j => Learned("sure", j).Mean > BestTuned(j));
         md.AppendLine($"- SURE has the best mean reward of the six learned methods on {beatsBaselines} of {jobs.Length} jobs (the paper: 6 of 6), " +
             $"and beats the best tuned heuristic on {beatsTuned} of {jobs.Length}.");
         int tenIndex = Array.IndexOf(plan.K1s, 10);

@@ -17,7 +17,7 @@ public sealed class BaselineAutoscaler : IAutoscaler
     readonly Tape<float> _tape = new(inference: true);
     readonly float[] _snapshots, _actionMean;
     readonly int[] _base;
-    readonly HpaAutoscaler? _baseHeuristic;
+    readonly IAutoscaler? _baseHeuristic;
     readonly double _deadBand;
     readonly int _n, _maxParallelism;
 

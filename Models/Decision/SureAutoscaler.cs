@@ -28,8 +28,8 @@ public sealed class SureAutoscaler : IAutoscaler
     readonly bool _uniformSampler;
     readonly SureDecider? _decider;
     readonly int[] _next, _base;
-    // The residual policy's base (ActionBase.HpaTuned, from the checkpoint's metadata); null: the current parallelism.
-    readonly HpaAutoscaler? _baseHeuristic;
+    // The residual policy's base (ActionBase.HpaTuned or MaxTuned, from the checkpoint's metadata); null: the current parallelism.
+    readonly IAutoscaler? _baseHeuristic;
     readonly double _deadBand;
     ulong _decision;
 
@@ -74,8 +74,9 @@ public sealed class SureAutoscaler : IAutoscaler
 
     public string Name => "sure";
 
-    /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase.HpaTuned"/>): the base and its target.</summary>
-    public const string BaseKey = ResidualBase.BaseKey, BaseTargetKey = ResidualBase.BaseTargetKey, HpaTunedBase = ResidualBase.HpaTunedBase;
+    /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase"/>): the base and its targets.</summary>
+    public const string BaseKey = ResidualBase.BaseKey, BaseTargetKey = ResidualBase.BaseTargetKey, FlinkTargetKey = ResidualBase.FlinkTargetKey,
+        HpaTunedBase = ResidualBase.HpaTunedBase, MaxTunedBase = ResidualBase.MaxTunedBase;
 
     /// <summary>The base target of a fleet model (<see cref="Training.FleetTrainer"/>): HPA's target is tuned on each
     /// job's own training range (the trace's <see cref="Training.DataSplit"/>) where the policy is deployed.</summary>
@@ -91,20 +92,27 @@ public sealed class SureAutoscaler : IAutoscaler
     public static double DeadBand(IReadOnlyDictionary<string, string> metadata) => ResidualBase.DeadBandOf(metadata);
 
     /// <summary>The heuristic whose recommendation the ratio multiplies, from the model's metadata; null for SPEC 4.4's current p.</summary>
-    public static HpaAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
+    public static IAutoscaler? BaseHeuristic(SureModel<float> model) => BaseHeuristic(model.Metadata);
 
     /// <summary>The residual base from a checkpoint's metadata (any architecture); null for SPEC 4.4's current p. A
     /// base tuned per job (<see cref="TunedPerJob"/>) is tuned here on <paramref name="env"/>'s job and trace.</summary>
-    public static HpaAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata, StreamEnvironment? env = null)
+    public static IAutoscaler? BaseHeuristic(IReadOnlyDictionary<string, string> metadata, StreamEnvironment? env = null)
     {
-        if (ResidualBase.IsPerJob(metadata))
+        var residual = ResidualBase.FromMetadata(metadata);
+        if (residual.TargetPerJob)
         {
             if (env is null) throw new SureFileException($"the model's {BaseTargetKey} is {TunedPerJob}: it needs the job and trace to tune on");
             var train = Training.DataSplit.For(env.Workload.Length).Train;
-            return new HpaAutoscaler(Tuning.Hpa(env, train.Start, train.Minutes, 1).Target, HpaTunedBase);
+            double hpa = Tuning.Hpa(env, train.Start, train.Minutes, 1).Target;
+            return Base(hpa, residual.FlinkTarget is null ? null : Tuning.Flink(env, train.Start, train.Minutes, 1).Target);
         }
-        return ResidualBase.HpaTargetOf(metadata) is double target ? new HpaAutoscaler(target, HpaTunedBase) : null;
+        return residual.HpaTarget is double target ? Base(target, residual.FlinkTarget) : null;
     }
+
+    /// <summary>A residual base: HPA at its target (hpa-tuned), or with Flink's rule beside it when it has a target (max-tuned).</summary>
+    public static IAutoscaler Base(double hpaTarget, double? flinkTarget) => flinkTarget is double flink
+        ? new MaxAutoscaler(new HpaAutoscaler(hpaTarget, HpaTunedBase), new FlinkAutoscaler(flink, "flink-tuned"), MaxTunedBase)
+        : new HpaAutoscaler(hpaTarget, HpaTunedBase);
 
     /// <summary>
     /// For inspection (`sure paper`'s Fig. 5): when set, every decision runs the tape forward (the decider's numbers, by

@@ -165,11 +165,11 @@ public sealed class FleetTrainer : ITrainer
         return trainer;
     }
 
-    // Each job's residual uses HPA at the target tuned on that job; the checkpoint says so instead of naming one target.
+    // Each job's residual uses its base at the targets tuned on that job; the checkpoint says so instead of naming them.
     void MarkBaseTunedPerJob()
     {
-        if (Options.Base != ActionBase.HpaTuned) return;
-        _model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.HpaTunedBase;
+        if (Options.Base == ActionBase.Current) return;
         _model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
+        if (Options.Base == ActionBase.MaxTuned) _model.Metadata[SureAutoscaler.FlinkTargetKey] = SureAutoscaler.TunedPerJob;
     }
 }

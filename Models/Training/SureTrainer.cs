@@ -45,8 +45,10 @@ public sealed class SureTrainer : ITrainer
     readonly Stopwatch _clock = new();   // runs from the first iteration: IterationLog.Elapsed
     // The teacher of the bootstrap, tuned once here (each worker builds its own from this): see TeacherKind.
     readonly Func<IAutoscaler> _createTeacher;
-    // The residual policy's base target (ActionBase.HpaTuned), tuned on the training range; NaN for SPEC 4.4's current p.
+    // The residual policy's base targets (ActionBase.HpaTuned, MaxTuned), tuned on the training range; NaN for SPEC
+    // 4.4's current p; the Flink target is null unless the base is MaxTuned.
     readonly double _baseTarget = double.NaN;
+    readonly double? _flinkTarget;
     // Validation (SPEC 6): the deterministic policy on the validation day, and the best checkpoint so far.
     readonly StreamEnvironment? _validationEnv;
     readonly IAutoscaler? _validator;
@@ -115,13 +117,19 @@ public sealed class SureTrainer : ITrainer
         // The residual base goes into the model's metadata now: the validator and every later reader act with it.
         model.Metadata.Remove(SureAutoscaler.BaseKey);
         model.Metadata.Remove(SureAutoscaler.BaseTargetKey);
+        model.Metadata.Remove(SureAutoscaler.FlinkTargetKey);
         model.Metadata.Remove(SureAutoscaler.DeadBandKey);
         if (options.DeadBand > 0) model.Metadata[SureAutoscaler.DeadBandKey] = options.DeadBand.ToString("R", CultureInfo.InvariantCulture);
-        if (options.Base == ActionBase.HpaTuned)
+        if (options.Base != ActionBase.Current)
         {
             _baseTarget = Tuning.Hpa(tuningEnv, options.TrainStart, options.TrainMinutes, 1).Target;
-            model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.HpaTunedBase;
+            model.Metadata[SureAutoscaler.BaseKey] = options.Base == ActionBase.MaxTuned ? SureAutoscaler.MaxTunedBase : SureAutoscaler.HpaTunedBase;
             model.Metadata[SureAutoscaler.BaseTargetKey] = _baseTarget.ToString("R", CultureInfo.InvariantCulture);
+        }
+        if (options.Base == ActionBase.MaxTuned)
+        {
+            _flinkTarget = Tuning.Flink(tuningEnv, options.TrainStart, options.TrainMinutes, 1).Target;
+            model.Metadata[SureAutoscaler.FlinkTargetKey] = _flinkTarget.Value.ToString("R", CultureInfo.InvariantCulture);
         }
         _workers = new Worker[Math.Clamp(options.Threads, 1, R)];
         for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(this);
@@ -456,7 +464,7 @@ public sealed class SureTrainer : ITrainer
         readonly RolloutLoss<float> _loss;
         readonly int[] _parallelism, _teacherParallelism, _base;
         readonly IAutoscaler _teacher;
-        readonly HpaAutoscaler? _baseHeuristic;
+        readonly IAutoscaler? _baseHeuristic;
 
         public Worker(SureTrainer owner)
         {
@@ -470,7 +478,7 @@ public sealed class SureTrainer : ITrainer
             _teacherParallelism = new int[owner._n];
             _base = new int[owner._n];
             _teacher = owner._createTeacher();
-            if (owner.Options.Base == ActionBase.HpaTuned) _baseHeuristic = new HpaAutoscaler(owner._baseTarget, SureAutoscaler.HpaTunedBase);
+            if (owner.Options.Base != ActionBase.Current) _baseHeuristic = SureAutoscaler.Base(owner._baseTarget, owner._flinkTarget);
         }
 
         public void Profile(TapeProfile? profile) => _inference.Profile = _tape.Profile = profile;

@@ -24,8 +24,10 @@ public enum TeacherKind { Hpa, HpaTuned, Clairvoyant }
 /// What the ratio a_i multiplies (docs/training.md). Current: SPEC 4.4's p' = round(a p) from the current parallelism.
 /// HpaTuned: a residual policy, p' = round(a p_hpa) with p_hpa the recommendation of HPA at a target tuned on the
 /// training range; a = 1 (u = 0) is exactly that heuristic, and the policy learns where to depart from it.
+/// MaxTuned: the same on max-tuned, the larger of hpa-tuned's and flink-tuned's recommendations (each tuned on the
+/// training range; docs/simulator.md).
 /// </summary>
-public enum ActionBase { Current, HpaTuned }
+public enum ActionBase { Current, HpaTuned, MaxTuned }
 
 /// <summary>The REINFORCE phase's learning rate over its iterations: see <see cref="TrainOptions.Schedule"/>.</summary>
 public enum RateSchedule { Constant, Linear }

@@ -5,15 +5,18 @@ namespace Sure.Policy;
 /// <summary>
 /// What a checkpoint's metadata says about the rule around the network (docs/training.md): the base the ratio
 /// multiplies (SPEC 4.4's current parallelism, or HPA's recommendation at a tuned target: "action_base" = "hpa-tuned"
-/// with "action_base_target") and the dead band (a ratio within it of 1 is 1).
+/// with "action_base_target"; or the larger of HPA's and Flink's rule's: "action_base" = "max-tuned" with
+/// "action_base_target" and "action_base_flink_target") and the dead band (a ratio within it of 1 is 1).
 /// </summary>
-/// <param name="HpaTarget">HPA's target utilisation when the policy is a residual on hpa-tuned; null: the current
-/// parallelism; NaN: a residual whose target is tuned for each job where it runs (<see cref="TargetPerJob"/>).</param>
+/// <param name="HpaTarget">HPA's target utilisation when the policy is a residual on hpa-tuned or max-tuned; null: the
+/// current parallelism; NaN: a residual whose target is tuned for each job where it runs (<see cref="TargetPerJob"/>).</param>
 /// <param name="DeadBand">In [0, 1); 0 when the metadata states none.</param>
-public sealed record ResidualBase(double? HpaTarget, double DeadBand)
+/// <param name="FlinkTarget">Flink's rule's target utilisation when the base is max-tuned; null otherwise.</param>
+public sealed record ResidualBase(double? HpaTarget, double DeadBand, double? FlinkTarget = null)
 {
-    /// <summary>Metadata keys of a residual policy: the base and its target; the dead band.</summary>
-    public const string BaseKey = "action_base", BaseTargetKey = "action_base_target", HpaTunedBase = "hpa-tuned", DeadBandKey = "dead_band";
+    /// <summary>Metadata keys of a residual policy: the base and its targets; the dead band.</summary>
+    public const string BaseKey = "action_base", BaseTargetKey = "action_base_target", FlinkTargetKey = "action_base_flink_target",
+        HpaTunedBase = "hpa-tuned", MaxTunedBase = "max-tuned", DeadBandKey = "dead_band";
 
     /// <summary>The base target of a fleet model: HPA's target is tuned on each job where the policy is deployed.</summary>
     public const string TunedPerJob = "per-job";
@@ -23,11 +26,13 @@ public sealed record ResidualBase(double? HpaTarget, double DeadBand)
 
     /// <summary>Reads the keys above; a stated value that cannot be used is one <see cref="SureFileException"/>.</summary>
     public static ResidualBase FromMetadata(IReadOnlyDictionary<string, string> metadata) =>
-        new(IsPerJob(metadata) ? double.NaN : HpaTargetOf(metadata), DeadBandOf(metadata));
+        IsPerJob(metadata)
+            ? new(double.NaN, DeadBandOf(metadata), metadata[BaseKey] == MaxTunedBase ? double.NaN : null)
+            : new(HpaTargetOf(metadata), DeadBandOf(metadata), FlinkTargetOf(metadata));
 
-    /// <summary>The metadata names HPA as the base with a target tuned per job.</summary>
+    /// <summary>The metadata names HPA (or HPA and Flink's rule) as the base with targets tuned per job.</summary>
     public static bool IsPerJob(IReadOnlyDictionary<string, string> metadata) =>
-        metadata.GetValueOrDefault(BaseKey) == HpaTunedBase && metadata.GetValueOrDefault(BaseTargetKey) == TunedPerJob;
+        metadata.GetValueOrDefault(BaseKey) is HpaTunedBase or MaxTunedBase && metadata.GetValueOrDefault(BaseTargetKey) == TunedPerJob;
 
     /// <summary>The dead band alone (0 when absent).</summary>
     public static double DeadBandOf(IReadOnlyDictionary<string, string> metadata)
@@ -42,11 +47,21 @@ public sealed record ResidualBase(double? HpaTarget, double DeadBand)
     public static double? HpaTargetOf(IReadOnlyDictionary<string, string> metadata)
     {
         if (!metadata.TryGetValue(BaseKey, out var kind)) return null;
-        if (kind != HpaTunedBase) throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase}");
-        if (!metadata.TryGetValue(BaseTargetKey, out var text)
+        if (kind is not (HpaTunedBase or MaxTunedBase))
+            throw new SureFileException($"unknown {BaseKey} '{kind}' in the model's metadata: expected {HpaTunedBase} or {MaxTunedBase}");
+        return TargetOf(metadata, kind, BaseTargetKey);
+    }
+
+    /// <summary>Flink's rule's target of a max-tuned base (null for any other base).</summary>
+    public static double? FlinkTargetOf(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.GetValueOrDefault(BaseKey) == MaxTunedBase ? TargetOf(metadata, MaxTunedBase, FlinkTargetKey) : null;
+
+    static double TargetOf(IReadOnlyDictionary<string, string> metadata, string kind, string key)
+    {
+        if (!metadata.TryGetValue(key, out var text)
             || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double target)
             || !(target > 0 && target <= 1))
-            throw new SureFileException($"the model's {BaseKey} is {HpaTunedBase} but {BaseTargetKey} is missing or not in (0, 1]");
+            throw new SureFileException($"the model's {BaseKey} is {kind} but {key} is missing or not in (0, 1]");
         return target;
     }
 }

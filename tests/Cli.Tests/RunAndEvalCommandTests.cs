@@ -139,20 +139,22 @@ public sealed class RunAndEvalCommandTests : IDisposable
     [Fact]
     public void Eval_reports_what_the_tuned_policies_chose()
     {
-        var (code, output, _) = Invoke("eval", "--job", "small-1", "--policies", "hpa-tuned,flink-tuned,clairvoyant", "--json");
+        var (code, output, _) = Invoke("eval", "--job", "small-1", "--policies", "hpa-tuned,flink-tuned,max-tuned,clairvoyant", "--json");
         Assert.Equal(0, code);
         var env = new Sure.Sim.StreamEnvironment(Sure.Sim.JobCatalog.Load("small-1"), Sure.Sim.WorkloadTrace.ClarkNet().Workload());
         string[] expected =
         [
             ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Hpa(env, 0, 10080, 1)).Setting!,
             ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Flink(env, 0, 10080, 1)).Setting!,
+            ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Max(env, 0, 10080, 1)).Setting!,
             ((Sure.Sim.Autoscalers.IAutoscaler)Sure.Sim.Autoscalers.Tuning.Clairvoyant(env, 0, 10080, 1)).Setting!,
         ];
         var settings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("setting").GetString()).ToArray();
         Assert.Equal(expected, settings);
         Assert.StartsWith("target 0.", settings[0]);
-        Assert.StartsWith("rho ", settings[2]);
+        Assert.Equal($"hpa-tuned {settings[0]}, flink-tuned {settings[1]}", settings[2]);
+        Assert.StartsWith("rho ", settings[3]);
     }
 
     /// <summary>The default recipe's model (D = 11, a residual on hpa-tuned, a dead band) trains and is evaluated by

@@ -110,7 +110,28 @@ public class ResidualPolicyTests
         _ = new SureTrainer(model, job, Workload, SimOptions.Default,
             new TrainOptions { Base = ActionBase.HpaTuned, DeadBand = 0.1, Threads = 1, Rollouts = 2, WindowHours = 2 });
         double target = Tuning.Hpa(new StreamEnvironment(job, Workload), 0, 8640, 1).Target;
-        Assert.Equal(target, SureAutoscaler.BaseHeuristic(model)!.Target);
+        Assert.Equal(target, Assert.IsType<HpaAutoscaler>(SureAutoscaler.BaseHeuristic(model)).Target);
         Assert.Equal(0.1, SureAutoscaler.DeadBand(model));
+    }
+
+    /// <summary>A residual on max-tuned: both targets tuned on the training range, recorded, and read back as the max of
+    /// the two heuristics; the policy library refuses it with a message that says why.</summary>
+    [Fact]
+    public void The_trainer_records_a_max_tuned_base_with_both_targets()
+    {
+        var job = JobCatalog.Load("small-1");
+        var model = SureTrainer.CreateModel(new SureConfig { H = 8, D = 11 }, 1);
+        _ = new SureTrainer(model, job, Workload, SimOptions.Default,
+            new TrainOptions { Base = ActionBase.MaxTuned, DeadBand = 0.1, Threads = 1, Rollouts = 2, WindowHours = 2 });
+        var env = new StreamEnvironment(job, Workload);
+        Assert.Equal(SureAutoscaler.MaxTunedBase, model.Metadata[SureAutoscaler.BaseKey]);
+        var max = Assert.IsType<MaxAutoscaler>(SureAutoscaler.BaseHeuristic(model));
+        Assert.Equal(Tuning.Hpa(env, 0, 8640, 1).Target, Assert.IsType<HpaAutoscaler>(max.First).Target);
+        Assert.Equal(Tuning.Flink(env, 0, 8640, 1).Target, Assert.IsType<FlinkAutoscaler>(max.Second).Target);
+        var residual = ResidualBase.FromMetadata(model.Metadata);
+        Assert.Equal(((FlinkAutoscaler)max.Second).Target, residual.FlinkTarget);
+
+        model.Metadata.Remove(SureAutoscaler.FlinkTargetKey);
+        Assert.Contains("action_base_flink_target", Assert.Throws<SureFileException>(() => SureAutoscaler.BaseHeuristic(model)).Message);
     }
 }

@@ -114,4 +114,24 @@ public class PolicyWeightsTests
             File.Delete(stated);
         }
     }
+    /// <summary>A residual on max-tuned reads back with both targets; a session refuses it with a message naming the
+    /// base (the library implements the HPA base only), instead of deciding as a different policy.</summary>
+    [Fact]
+    public void A_max_tuned_base_is_read_and_refused_by_sessions()
+    {
+        string path = TestModels.Write(8, seed: 4, baseTarget: 0.6, edit: m =>
+        {
+            m.Metadata[ResidualBase.BaseKey] = ResidualBase.MaxTunedBase;
+            m.Metadata[ResidualBase.FlinkTargetKey] = "0.5";
+        });
+        try
+        {
+            var weights = PolicyWeights.Load(path);
+            Assert.Equal(0.6, weights.Base.HpaTarget);
+            Assert.Equal(0.5, weights.Base.FlinkTarget);
+            var job = new JobDag(["a", "b", "c"], [("a", "b"), ("a", "c")]);
+            Assert.Contains("max-tuned", Assert.Throws<ArgumentException>(() => new PolicySession(weights, job, [4, 4, 4])).Message);
+        }
+        finally { File.Delete(path); }
+    }
 }

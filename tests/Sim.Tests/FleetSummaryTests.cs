@@ -7,12 +7,14 @@ public sealed class FleetSummaryTests
     {
         // Job a: bar = max(hpa-tuned 0.20, flink-tuned 0.22) = 0.22, sure 0.25 wins. Job b: bar 0.18, sure 0.17 loses.
         // Job c: bar 0.30 (hpa-tuned only), sure 0.30 ties, which is not a win. sure: mean 0.24, median 0.25, worst 0.17.
+        // Job d: bar = max-tuned's 0.27 (part of the bar too), sure 0.26 loses.
         var rows = new List<(string, string, double)>
         {
             ("a", "hpa-tuned", 0.20), ("a", "flink-tuned", 0.22), ("a", "sure", 0.25),
             ("b", "hpa-tuned", 0.18), ("b", "flink-tuned", 0.10), ("b", "sure", 0.17),
             ("c", "hpa-tuned", 0.30), ("c", "sure", 0.30),
         };
+        Assert.Equal(1, FleetSummary.Of([.. rows, ("d", "hpa-tuned", 0.20), ("d", "max-tuned", 0.27), ("d", "sure", 0.26)]).Single(s => s.Policy == "sure").Won);
         var summaries = FleetSummary.Of(rows);
         Assert.Equal(["hpa-tuned", "flink-tuned", "sure"], summaries.Select(s => s.Policy));
         var sure = summaries[2];
