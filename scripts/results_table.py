@@ -184,7 +184,7 @@ def table1(trace):
     the seeds run so far (the count in brackets when fewer than 3), heuristics one deterministic run each."""
     print("| method | " + " | ".join(JOBS) + " | train s / seed (mean over jobs) |")
     print("|---|" + "---:|" * len(JOBS) + "---:|")
-    for policy in ["hpa", "hpa-tuned", "flink-tuned"]:
+    for policy in ["hpa", "hpa-tuned", "flink-tuned", "max-tuned"]:
         cells = [heuristic(trace, j, policy) for j in JOBS]
         print(f"| {policy} | " + " | ".join(f"{c['reward']:.4f}" + (f" ({c['setting']})" if c.get("setting") else "") if c else "-" for c in cells) + " | |")
     for variant in BASELINES + ["sure"] + [v for v in ["dream3x"] if any(r.get("variant") == v for r in rows)]:
