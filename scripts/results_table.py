@@ -4,6 +4,7 @@
 Learned policies: mean +- sample standard deviation over training seeds (SPEC 6). The best tuned heuristic is the best of
 hpa-tuned, flink-tuned, max-tuned and oracle-static on the evaluated week (each tuned on the trace's first week); headroom captured
 = (R_sure - R_best_tuned) / (R_clairvoyant - R_best_tuned)."""
+import csv
 import json
 import statistics
 import sys
@@ -99,17 +100,36 @@ ABLATIONS = ["sure", "paper", "uniform", "nomi"]
 LEVERS = ["sure", "ppo", "decay", "r16", "credit"]
 
 
-def variants_table(trace, variants):
-    print("| job | variant | reward mean +- std | seeds | best tuned heuristic | train s / seed |")
-    print("|---|---|---:|---|---:|---:|")
+def best_validation(job, variant, seed):
+    """The saved checkpoint's validation-day reward: the best of the training log's ValidationReward column."""
+    log = root / f"{job}.{variant}.s{seed}.csv"
+    if not log.exists():
+        return None
+    values = [float(r["ValidationReward"]) for r in csv.DictReader(log.open()) if r.get("ValidationReward") not in (None, "", "nan")]
+    return max(values) if values else None
+
+
+def variants_table(trace, variants, validation=False):
+    """One row per job and variant (the default recipe's only where another variant ran); with validation, the saved
+    checkpoints' own validation-day reward beside the test reward (SPEC 6's only selector)."""
+    extra = " best validation reward, mean of the seeds |" if validation else ""
+    print(f"| job | variant | reward mean +- std | seeds |{extra} best tuned heuristic | train s / seed |")
+    print("|---|---|---:|---|" + ("---:|" if validation else "") + "---:|---:|")
     for job in JOBS:
         best = best_tuned(trace, job)
         for variant in variants:
-            s = stats(learned(trace, job, variant))
+            runs = learned(trace, job, variant)
+            s = stats(runs)
             if s and (variant != "sure" or any(learned(trace, job, v) for v in variants if v != "sure")):
                 mean, std, values = s
                 spread = f"+- {std:.4f}" if len(values) > 1 else "(1 seed)"
-                print(f"| {job} | {NAMES[variant]} | {mean:.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {best['reward']:.4f} | {seconds(job, variant)} |")
+                if len(values) == 2:
+                    spread += " (2 seeds)"
+                cell = ""
+                if validation:
+                    found = [v for v in (best_validation(job, variant, r["seed"]) for r in runs) if v is not None]
+                    cell = f" {statistics.mean(found):.4f} |" if found else " - |"
+                print(f"| {job} | {NAMES[variant]} | {mean:.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} |{cell} {best['reward']:.4f} | {seconds(job, variant)} |")
 
 
 def fleet_table():
@@ -223,6 +243,10 @@ for section in sections:
         main_table("clarknet")
     elif section == "nasa":
         main_table("nasa")
+    elif section == "bases":
+        variants_table("clarknet", ["sure", "max", "maxrl"], validation=True)
+    elif section == "bases-nasa":
+        variants_table("nasa", ["sure", "max", "maxrl"], validation=True)
     elif section == "main-max":
         main_table("clarknet", "max")
     elif section == "nasa-max":
