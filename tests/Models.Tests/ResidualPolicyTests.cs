@@ -100,15 +100,22 @@ public class ResidualPolicyTests
         Assert.Equal(1.0, forecast.Snapshots[(0 * n) * 11 + 8], 6);       // 06:00: sin(pi / 2) = 1
     }
 
+    // A trainer for small-1 with the given residual base built (its constructor tunes the base and writes the metadata).
+    static (JobGraph Job, SureModel<float> Model) TrainerOn(ActionBase actionBase)
+    {
+        var job = JobCatalog.Load("small-1");
+        var model = SureTrainer.CreateModel(new SureConfig { H = 8, D = 11 }, 1);
+        _ = new SureTrainer(model, job, Workload, SimOptions.Default,
+            new TrainOptions { Base = actionBase, DeadBand = 0.1, Threads = 1, Rollouts = 2, WindowHours = 2 });
+        return (job, model);
+    }
+
     /// <summary>The trainer writes the residual's base, its tuned target and the dead band into the model's metadata,
     /// so that every reader decides as the rollouts did; the target is hpa-tuned's on the training range.</summary>
     [Fact]
     public void The_trainer_records_the_base_and_dead_band_in_the_model()
     {
-        var job = JobCatalog.Load("small-1");
-        var model = SureTrainer.CreateModel(new SureConfig { H = 8, D = 11 }, 1);
-        _ = new SureTrainer(model, job, Workload, SimOptions.Default,
-            new TrainOptions { Base = ActionBase.HpaTuned, DeadBand = 0.1, Threads = 1, Rollouts = 2, WindowHours = 2 });
+        var (job, model) = TrainerOn(ActionBase.HpaTuned);
         double target = Tuning.Hpa(new StreamEnvironment(job, Workload), 0, 8640, 1).Target;
         Assert.Equal(target, Assert.IsType<HpaAutoscaler>(SureAutoscaler.BaseHeuristic(model)).Target);
         Assert.Equal(0.1, SureAutoscaler.DeadBand(model));
@@ -119,10 +126,7 @@ public class ResidualPolicyTests
     [Fact]
     public void The_trainer_records_a_max_tuned_base_with_both_targets()
     {
-        var job = JobCatalog.Load("small-1");
-        var model = SureTrainer.CreateModel(new SureConfig { H = 8, D = 11 }, 1);
-        _ = new SureTrainer(model, job, Workload, SimOptions.Default,
-            new TrainOptions { Base = ActionBase.MaxTuned, DeadBand = 0.1, Threads = 1, Rollouts = 2, WindowHours = 2 });
+        var (job, model) = TrainerOn(ActionBase.MaxTuned);
         var env = new StreamEnvironment(job, Workload);
         Assert.Equal(SureAutoscaler.MaxTunedBase, model.Metadata[SureAutoscaler.BaseKey]);
         var max = Assert.IsType<MaxAutoscaler>(SureAutoscaler.BaseHeuristic(model));

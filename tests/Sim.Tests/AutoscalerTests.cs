@@ -144,7 +144,7 @@ public class AutoscalerTests
     public void Heuristic_decisions_allocate_nothing_on_a_large_job()
     {
         var env = new StreamEnvironment(RandomDag.Generate(1000, 2), Enumerable.Repeat(1000.0, 300).ToArray());
-        foreach (var policy in new IAutoscaler[] { new HpaAutoscaler(), new Ds2Autoscaler(), new FlinkAutoscaler() })
+        foreach (var policy in new IAutoscaler[] { new HpaAutoscaler(), new Ds2Autoscaler(), new FlinkAutoscaler(), new MaxAutoscaler(new HpaAutoscaler(0.6), new FlinkAutoscaler(0.5)) })
         {
             var p = new int[env.TaskCount];
             policy.Initialize(env, p);

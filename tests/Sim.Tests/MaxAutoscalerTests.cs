@@ -1,4 +1,3 @@
-using Sure.Tests;
 using Sure.Sim;
 using Sure.Sim.Autoscalers;
 
@@ -35,24 +34,6 @@ public class MaxAutoscalerTests
         Assert.Equal($"hpa-tuned {max.First.Setting}, flink-tuned {max.Second.Setting}", ((IAutoscaler)max).Setting);
         Assert.True(PolicyFactory.IsKnown("max-tuned"));
         Assert.Throws<SimInputException>(() => PolicyFactory.Create("max-tuned", env, null, 1));
-    }
-
-    [Fact]
-    public void A_max_decision_allocates_nothing_on_a_large_job()
-    {
-        var env = new StreamEnvironment(RandomDag.Generate(1000, 2), Enumerable.Repeat(1000.0, 300).ToArray());
-        var policy = new MaxAutoscaler(new HpaAutoscaler(0.6), new FlinkAutoscaler(0.5));
-        var p = new int[env.TaskCount];
-        policy.Initialize(env, p);
-        void TwoSpans()
-        {
-            env.Reset(0, p, 1);
-            env.Step(p);
-            policy.Decide(env, p);
-            env.Step(p);
-            policy.Decide(env, p);
-        }
-        Assert.Equal(0, Allocations.SteadyState(TwoSpans, warmUp: 3, calls: 2));
     }
 
     sealed class Checker(MaxAutoscaler max, IAutoscaler hpa, IAutoscaler flink) : IAutoscaler
