@@ -222,6 +222,80 @@ public sealed class CpuBackend : IComputeBackend
         }
     }
 
+    public void Axpy(float alpha, DeviceBuffer x, int n, DeviceBuffer y)
+    {
+        DeviceBuffer.CheckElements(n, x, y);
+        TensorPrimitives.MultiplyAdd(F(x).AsSpan(0, n), alpha, F(y).AsSpan(0, n), F(y).AsSpan(0, n));
+    }
+
+    public void MultiplyAdd(DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y)
+    {
+        DeviceBuffer.CheckElements(n, a, b, y);
+        TensorPrimitives.MultiplyAdd(F(a).AsSpan(0, n), F(b).AsSpan(0, n), F(y).AsSpan(0, n), F(y).AsSpan(0, n));
+    }
+
+    public void Fill(float value, int n, DeviceBuffer y)
+    {
+        DeviceBuffer.CheckElements(n, y);
+        F(y).AsSpan(0, n).Fill(value);
+    }
+
+    public void MapBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int n, DeviceBuffer dx)
+    {
+        DeviceBuffer.CheckElements(n, x, y, dy, dx);
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op));
+        float[] xs = F(x), ys = F(y), dys = F(dy), dxs = F(dx);
+        for (int i = 0; i < n; i++) dxs[i] += UnaryDerivative.Times(op, xs[i], ys[i], dys[i]);
+    }
+
+    public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx)
+    {
+        DeviceBuffer.CheckElements(rows * cols, y, dy, dx);
+        for (int r = 0; r < rows; r++)
+        {
+            var yr = F(y).AsSpan(r * cols, cols);
+            var dyr = F(dy).AsSpan(r * cols, cols);
+            var dxr = F(dx).AsSpan(r * cols, cols);
+            float dot = TensorPrimitives.Dot<float>(yr, dyr);
+            for (int c = 0; c < cols; c++) dxr[c] += yr[c] * (dyr[c] - dot);
+        }
+    }
+
+    public void CopyBlock(DeviceBuffer src, int srcOffset, int srcStride, int rows, int cols, int dstOffset, int dstStride,
+        bool accumulate, DeviceBuffer dst)
+    {
+        CheckBlock(src, srcOffset, srcStride, rows, cols);
+        CheckBlock(dst, dstOffset, dstStride, rows, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            var from = F(src).AsSpan(srcOffset + r * srcStride, cols);
+            var to = F(dst).AsSpan(dstOffset + r * dstStride, cols);
+            if (accumulate) TensorPrimitives.Add(to, from, to);
+            else from.CopyTo(to);
+        }
+    }
+
+    // a [rows, cols] block at offset, rows stride apart, must lie in the buffer
+    internal static void CheckBlock(DeviceBuffer b, int offset, int stride, int rows, int cols)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        if (rows > 0 && cols > 0)
+        {
+            if (stride < cols) throw new ArgumentException($"block of {cols} columns with rows {stride} apart overlaps itself");
+            DeviceBuffer.CheckElements(offset + (rows - 1) * stride + cols, b);
+        }
+    }
+
+    public void AdamStep(DeviceBuffer g, int n, float beta1, float beta2, float eps, float stepSize, float invSqrtCorrection2,
+        DeviceBuffer m, DeviceBuffer v, DeviceBuffer p)
+    {
+        DeviceBuffer.CheckElements(n, g, m, v, p);
+        float[] gs = F(g), ms = F(m), vs = F(v), ps = F(p);
+        for (int i = 0; i < n; i++) AdamRule.Step(gs[i], beta1, beta2, eps, stepSize, invSqrtCorrection2, ref ms[i], ref vs[i], ref ps[i]);
+    }
+
     // rowPtr: [rows + 1]  colIdx: [nnz] -> the same graph as a Csr (edges u -> v for u in row v, in order)
     static Csr ToCsr(int[] rowPtr, int[] colIdx, int rows)
     {

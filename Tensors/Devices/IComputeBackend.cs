@@ -112,6 +112,35 @@ public interface IComputeBackend : IDisposable
     // dx: [xRows, d], accumulated: dx[index[i]] += dy[i] (Sparse.ScatterAddRows, as a gather: no atomics)
     void ScatterAddRows(DeviceBuffer dy, int d, DeviceBuffer invRowPtr, DeviceBuffer invPos, int xRows, DeviceBuffer dx);
 
+    // The ops below serve reverse mode (Autodiff's DeviceTape) and its optimiser: accumulating backward steps and Adam.
+
+    // x: [n]  y: [n]; y += alpha * x
+    void Axpy(float alpha, DeviceBuffer x, int n, DeviceBuffer y);
+
+    // a: [n]  b: [n]  y: [n]; y += a * b
+    void MultiplyAdd(DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y);
+
+    // y: [n]; y = value
+    void Fill(float value, int n, DeviceBuffer y);
+
+    // x: [n] the op's input  y: [n] its output  dy: [n]  dx: [n]; dx += dy * op'(x), from x or y as
+    // UnaryDerivative says (Sigmoid y(1 - y), Softplus sigmoid(x), Relu [x > 0], Tanh 1 - y^2, Exp y, Log 1 / x)
+    void MapBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int n, DeviceBuffer dx);
+
+    // y: [rows, cols] the softmax's output  dy: [rows, cols]  dx: [rows, cols]; dx += y * (dy - dy_r . y_r) per row r
+    void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx);
+
+    // src: a [rows, cols] block starting at srcOffset with rows srcStride apart; dst: likewise at dstOffset, dstStride.
+    // dst block = src block, or dst block += src block when accumulate (columns of a concatenation and their gradients)
+    void CopyBlock(DeviceBuffer src, int srcOffset, int srcStride, int rows, int cols, int dstOffset, int dstStride,
+        bool accumulate, DeviceBuffer dst);
+
+    // g: [n] gradient  m, v: [n] moments  p: [n] parameter; one Adam step as Autodiff's Adam takes it, with the bias
+    // corrections folded into stepSize = -lr / (1 - beta1^t) and invSqrtCorrection2 = 1 / sqrt(1 - beta2^t):
+    // m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;  p += stepSize m / (sqrt(v) invSqrtCorrection2 + eps)
+    void AdamStep(DeviceBuffer g, int n, float beta1, float beta2, float eps, float stepSize, float invSqrtCorrection2,
+        DeviceBuffer m, DeviceBuffer v, DeviceBuffer p);
+
     // y: [n] (Int32 for Bits, else Float32); y[i] = the draw at position offset + i of Sure.Tensors.Philox's
     // (seed, stream) sequence, the same numbers Philox.Bits / FillUniform / FillNormal / FillGumbel give
     void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y);

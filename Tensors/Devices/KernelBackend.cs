@@ -199,6 +199,53 @@ public abstract class KernelBackend
         Linear("scatter_add_rows_f32", xRows * d, xRows, d, IntArg(invRowPtr), IntArg(invPos), FloatArg(dy), FloatArg(dx));
     }
 
+    public void Axpy(float alpha, DeviceBuffer x, int n, DeviceBuffer y)
+    {
+        DeviceBuffer.CheckElements(n, x, y);
+        Linear("axpy_f32", n, n, alpha, FloatArg(x), FloatArg(y));
+    }
+
+    public void MultiplyAdd(DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y)
+    {
+        DeviceBuffer.CheckElements(n, a, b, y);
+        Linear("mul_add_f32", n, n, FloatArg(a), FloatArg(b), FloatArg(y));
+    }
+
+    public void Fill(float value, int n, DeviceBuffer y)
+    {
+        DeviceBuffer.CheckElements(n, y);
+        Linear("fill_f32", n, n, value, FloatArg(y));
+    }
+
+    public void MapBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int n, DeviceBuffer dx)
+    {
+        DeviceBuffer.CheckElements(n, x, y, dy, dx);
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op));
+        Linear("map_backward_f32", n, n, (int)op, FloatArg(x), FloatArg(y), FloatArg(dy), FloatArg(dx));
+    }
+
+    public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx)
+    {
+        DeviceBuffer.CheckElements(rows * cols, y, dy, dx);
+        Linear("softmax_backward_f32", rows, rows, cols, FloatArg(y), FloatArg(dy), FloatArg(dx));
+    }
+
+    public void CopyBlock(DeviceBuffer src, int srcOffset, int srcStride, int rows, int cols, int dstOffset, int dstStride,
+        bool accumulate, DeviceBuffer dst)
+    {
+        CpuBackend.CheckBlock(src, srcOffset, srcStride, rows, cols);
+        CpuBackend.CheckBlock(dst, dstOffset, dstStride, rows, cols);
+        Linear("copy_block_f32", rows * cols, rows, cols, srcOffset, srcStride, dstOffset, dstStride, accumulate ? 1 : 0,
+            FloatArg(src), FloatArg(dst));
+    }
+
+    public void AdamStep(DeviceBuffer g, int n, float beta1, float beta2, float eps, float stepSize, float invSqrtCorrection2,
+        DeviceBuffer m, DeviceBuffer v, DeviceBuffer p)
+    {
+        DeviceBuffer.CheckElements(n, g, m, v, p);
+        Linear("adam_f32", n, n, beta1, beta2, eps, stepSize, invSqrtCorrection2, FloatArg(g), FloatArg(m), FloatArg(v), FloatArg(p));
+    }
+
     public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)
     {
         DeviceBuffer.CheckElements(n, y);

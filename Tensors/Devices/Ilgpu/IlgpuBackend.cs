@@ -186,6 +186,13 @@ public sealed class IlgpuBackend : IComputeBackend
     Action<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>? scatterAddRows;
     Action<Index1D, ulong, ulong, ulong, ArrayView<int>>? philoxBits;
     Action<Index1D, int, ulong, ulong, ulong, ArrayView<float>>? philoxFloat;
+    Action<Index1D, float, ArrayView<float>, ArrayView<float>>? axpy;
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? multiplyAdd;
+    Action<Index1D, float, ArrayView<float>>? fill;
+    Action<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? mapBackward;
+    Action<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>? softmaxBackward;
+    Action<Index1D, int, int, int, int, int, int, ArrayView<float>, ArrayView<float>>? copyBlock;
+    Action<Index1D, float, float, float, float, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>? adamStep;
 
     public void Gemm(DeviceBuffer a, bool transA, DeviceBuffer b, bool transB, int m, int n, int k, bool accumulate, DeviceBuffer c)
     {
@@ -313,6 +320,71 @@ public sealed class IlgpuBackend : IComputeBackend
         if (xRows * d == 0) return;
         (scatterAddRows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(
             K.ScatterAddRows))(xRows * d, d, IntView(invRowPtr), IntView(invPos), FloatView(dy), FloatView(dx));
+    }
+
+    public void Axpy(float alpha, DeviceBuffer x, int n, DeviceBuffer y)
+    {
+        using var serialised = Serialise();
+        DeviceBuffer.CheckElements(n, x, y);
+        if (n == 0) return;
+        (axpy ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(K.Axpy))(n, alpha, FloatView(x), FloatView(y));
+    }
+
+    public void MultiplyAdd(DeviceBuffer a, DeviceBuffer b, int n, DeviceBuffer y)
+    {
+        using var serialised = Serialise();
+        DeviceBuffer.CheckElements(n, a, b, y);
+        if (n == 0) return;
+        (multiplyAdd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(K.MultiplyAdd))(
+            n, FloatView(a), FloatView(b), FloatView(y));
+    }
+
+    public void Fill(float value, int n, DeviceBuffer y)
+    {
+        using var serialised = Serialise();
+        DeviceBuffer.CheckElements(n, y);
+        if (n == 0) return;
+        (fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>>(K.Fill))(n, value, FloatView(y));
+    }
+
+    public void MapBackward(UnaryOp op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int n, DeviceBuffer dx)
+    {
+        using var serialised = Serialise();
+        DeviceBuffer.CheckElements(n, x, y, dy, dx);
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op));
+        if (n == 0) return;
+        (mapBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
+            K.MapBackward))(n, (int)op, FloatView(x), FloatView(y), FloatView(dy), FloatView(dx));
+    }
+
+    public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx)
+    {
+        using var serialised = Serialise();
+        DeviceBuffer.CheckElements(rows * cols, y, dy, dx);
+        if (rows * cols == 0) return;
+        (softmaxBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
+            K.SoftmaxBackward))(rows, cols, FloatView(y), FloatView(dy), FloatView(dx));
+    }
+
+    public void CopyBlock(DeviceBuffer src, int srcOffset, int srcStride, int rows, int cols, int dstOffset, int dstStride,
+        bool accumulate, DeviceBuffer dst)
+    {
+        using var serialised = Serialise();
+        CpuBackend.CheckBlock(src, srcOffset, srcStride, rows, cols);
+        CpuBackend.CheckBlock(dst, dstOffset, dstStride, rows, cols);
+        if (rows * cols == 0) return;
+        (copyBlock ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, int, int, ArrayView<float>, ArrayView<float>>(K.CopyBlock))(
+            rows * cols, cols, srcOffset, srcStride, dstOffset, dstStride, accumulate ? 1 : 0, FloatView(src), FloatView(dst));
+    }
+
+    public void AdamStep(DeviceBuffer g, int n, float beta1, float beta2, float eps, float stepSize, float invSqrtCorrection2,
+        DeviceBuffer m, DeviceBuffer v, DeviceBuffer p)
+    {
+        using var serialised = Serialise();
+        DeviceBuffer.CheckElements(n, g, m, v, p);
+        if (n == 0) return;
+        (adamStep ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, float, float, float, float, float, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>>(K.AdamStep))(n, beta1, beta2, eps, stepSize, invSqrtCorrection2, FloatView(g), FloatView(m), FloatView(v), FloatView(p));
     }
 
     public void Random(RandomDraw draw, ulong seed, ulong stream, ulong offset, int n, DeviceBuffer y)

@@ -168,6 +168,46 @@ public static class IlgpuKernels
         dx[i] = sum;
     }
 
+    // Reverse mode: the accumulating steps of backward passes, and Adam (IComputeBackend's comments give the maths).
+    public static void Axpy(Index1D i, float alpha, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] * alpha + y[i];
+
+    public static void MultiplyAdd(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y) => y[i] = a[i] * b[i] + y[i];
+
+    public static void Fill(Index1D i, float value, ArrayView<float> y) => y[i] = value;
+
+    // op: (int)UnaryOp  x, y, dy, dx: [n]
+    public static void MapBackward(Index1D i, int op, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx) =>
+        dx[i] += UnaryDerivative.Times((UnaryOp)op, x[i], y[i], dy[i]);
+
+    // y, dy, dx: [rows, cols]; one thread per row
+    public static void SoftmaxBackward(Index1D r, int cols, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx)
+    {
+        int start = r * cols;
+        float dot = 0f;
+        for (int c = 0; c < cols; c++) dot += y[start + c] * dy[start + c];
+        for (int c = 0; c < cols; c++) dx[start + c] += y[start + c] * (dy[start + c] - dot);
+    }
+
+    // one thread per element of the [rows, cols] block
+    public static void CopyBlock(Index1D i, int cols, int srcOffset, int srcStride, int dstOffset, int dstStride, int accumulate,
+        ArrayView<float> src, ArrayView<float> dst)
+    {
+        int r = i / cols, c = i % cols;
+        float v = src[srcOffset + r * srcStride + c];
+        int o = dstOffset + r * dstStride + c;
+        dst[o] = accumulate != 0 ? dst[o] + v : v;
+    }
+
+    public static void AdamStep(Index1D i, float beta1, float beta2, float eps, float stepSize, float invSqrtCorrection2,
+        ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, ArrayView<float> p)
+    {
+        float mi = m[i], vi = v[i], pi = p[i];
+        AdamRule.Step(g[i], beta1, beta2, eps, stepSize, invSqrtCorrection2, ref mi, ref vi, ref pi);
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = pi;
+    }
+
     // y: [n] words at positions offset + i, read back as uint
     public static void PhiloxBits(Index1D i, ulong seed, ulong stream, ulong offset, ArrayView<int> y) =>
         y[i] = (int)Philox.Bits(seed, stream, offset + (ulong)i);

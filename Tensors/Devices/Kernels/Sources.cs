@@ -100,6 +100,59 @@ internal static class Sources
                                  GLOBAL float* y)
         { const int i = GLOBAL_ID(0); if (i < rows * cols) y[i] = x[i] + bias[i % cols]; }
 
+        // Reverse mode: the accumulating steps of backward passes, and Adam (IComputeBackend's comments give the maths).
+        KERNEL void axpy_f32(const int n, const float alpha, GLOBAL const float* x, GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < n) y[i] = x[i] * alpha + y[i]; }
+
+        KERNEL void mul_add_f32(const int n, GLOBAL const float* a, GLOBAL const float* b, GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < n) y[i] = a[i] * b[i] + y[i]; }
+
+        KERNEL void fill_f32(const int n, const float value, GLOBAL float* y)
+        { const int i = GLOBAL_ID(0); if (i < n) y[i] = value; }
+
+        // op: UnaryOp's order (Sigmoid, Softplus, Relu, Tanh, Exp, Log), as UnaryDerivative.Times
+        KERNEL void map_backward_f32(const int n, const int op, GLOBAL const float* x, GLOBAL const float* y,
+                                     GLOBAL const float* dy, GLOBAL float* dx)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= n) return;
+            const float g = dy[i];
+            float d;
+            if (op == 0) d = g * y[i] * (1.0f - y[i]);
+            else if (op == 1) d = g / (1.0f + exp(-x[i]));
+            else if (op == 2) d = x[i] > 0.0f ? g : 0.0f;
+            else if (op == 3) d = g * (1.0f - y[i] * y[i]);
+            else if (op == 4) d = g * y[i];
+            else d = g / x[i];
+            dx[i] += d;
+        }
+
+        KERNEL void copy_block_f32(const int rows, const int cols, const int srcOffset, const int srcStride,
+                                   const int dstOffset, const int dstStride, const int accumulate,
+                                   GLOBAL const float* src, GLOBAL float* dst)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= rows * cols) return;
+            const int r = i / cols, c = i % cols;
+            const float v = src[(size_t)srcOffset + (size_t)r * srcStride + c];
+            const size_t o = (size_t)dstOffset + (size_t)r * dstStride + c;
+            dst[o] = accumulate ? dst[o] + v : v;
+        }
+
+        KERNEL void adam_f32(const int n, const float beta1, const float beta2, const float eps, const float stepSize,
+                             const float invSqrtCorrection2, GLOBAL const float* g, GLOBAL float* m, GLOBAL float* v,
+                             GLOBAL float* p)
+        {
+            const int i = GLOBAL_ID(0);
+            if (i >= n) return;
+            const float gi = g[i];
+            const float mi = gi * (1.0f - beta1) + m[i] * beta1;
+            const float vi = gi * gi * (1.0f - beta2) + v[i] * beta2;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = mi / (sqrt(vi) * invSqrtCorrection2 + eps) * stepSize + p[i];
+        }
+
         """;
 
     public const string TopKRow = """
@@ -171,6 +224,18 @@ internal static class Sources
             }
             sum = scratch[0];
             for (int c = t; c < cols; c += ROW_GROUP) yr[c] = exp(xr[c] - m) / sum;
+        }
+
+        // y, dy, dx: [rows, cols]; one work-item per row: the dot product, then dx += y (dy - dot)
+        KERNEL void softmax_backward_f32(const int rows, const int cols, GLOBAL const float* y, GLOBAL const float* dy,
+                                         GLOBAL float* dx)
+        {
+            const int r = GLOBAL_ID(0);
+            if (r >= rows) return;
+            const size_t o = (size_t)r * cols;
+            float dot = 0.0f;
+            for (int c = 0; c < cols; c++) dot += y[o + c] * dy[o + c];
+            for (int c = 0; c < cols; c++) dx[o + c] += y[o + c] * (dy[o + c] - dot);
         }
 
         // x: [rows, cols]  indices: [rows, k]; one work-item per row

@@ -1,0 +1,69 @@
+using Sure.Tensors.Devices;
+
+namespace Sure.Autodiff.Device;
+
+/// <summary>
+/// Device copies of a <see cref="ParameterSet{T}"/>: a value and a gradient buffer per parameter, allocated once.
+/// The host set stays the source of names and shapes (checkpoints are written from it after <see cref="Download"/>).
+/// </summary>
+public sealed class DeviceParameters : IDisposable
+{
+    readonly DeviceBuffer[] _values, _grads;
+    readonly Dictionary<Parameter<float>, int> _index = new(ReferenceEqualityComparer.Instance);
+
+    public DeviceParameters(IComputeBackend backend, ParameterSet<float> host)
+    {
+        Backend = backend;
+        Host = host;
+        _values = new DeviceBuffer[host.Count];
+        _grads = new DeviceBuffer[host.Count];
+        for (int i = 0; i < host.Count; i++)
+        {
+            _values[i] = backend.Allocate(ElementType.Float32, host[i].Value.Length);
+            _grads[i] = backend.Allocate(ElementType.Float32, host[i].Value.Length);
+            _index.Add(host[i], i);
+        }
+        Upload();
+        ZeroGrad();
+    }
+
+    public IComputeBackend Backend { get; }
+    public ParameterSet<float> Host { get; }
+    public int Count => _values.Length;
+
+    public DeviceBuffer Value(int i) => _values[i];
+    public DeviceBuffer Grad(int i) => _grads[i];
+
+    /// <summary>The position of a parameter of <see cref="Host"/>; throws for any other.</summary>
+    public int IndexOf(Parameter<float> parameter) =>
+        _index.TryGetValue(parameter, out int i) ? i : throw new ArgumentException($"{parameter.Name} is not among these device parameters", nameof(parameter));
+
+    /// <summary>Host values to the device.</summary>
+    public void Upload()
+    {
+        for (int i = 0; i < Count; i++) Backend.Upload<float>(Host[i].Value.Span, _values[i]);
+    }
+
+    /// <summary>Device values to the host (e.g. before saving a checkpoint).</summary>
+    public void Download()
+    {
+        for (int i = 0; i < Count; i++) Backend.Download(_values[i], Host[i].Value.Span);
+    }
+
+    /// <summary>Device gradients into the host parameters' Grad.</summary>
+    public void DownloadGrads()
+    {
+        for (int i = 0; i < Count; i++) Backend.Download(_grads[i], Host[i].Grad.Span);
+    }
+
+    public void ZeroGrad()
+    {
+        for (int i = 0; i < Count; i++) Backend.Fill(0f, _grads[i].Length, _grads[i]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in _values) b.Dispose();
+        foreach (var b in _grads) b.Dispose();
+    }
+}
