@@ -5,7 +5,7 @@ namespace Sure.Autodiff;
 /// when recording and some input needs a gradient, remember how to push the gradient back.
 /// Reset between iterations: the arena rewinds, so a repeated computation allocates nothing after its first pass.
 /// </summary>
-public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Tape<T> : IDiffTape<Var<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     Node<T>[] _nodes = new Node<T>[256];
     int _count;
@@ -91,6 +91,9 @@ public sealed partial class Tape<T> where T : unmanaged, IFloatingPointIeee754<T
             }
         }
     }
+
+    ReadOnlySpan<T> IDiffTape<Var<T>, T>.Read(Var<T> x) => ValueOf(x).Span;
+    Shape IDiffTape<Var<T>, T>.ShapeOf(Var<T> x) => ValueOf(x).Shape;
 
     internal Tensor<T> ValueOf(int id) => _nodes[id].Value;
     internal Tensor<T> GradOf(int id) => _nodes[id].Grad;

@@ -209,8 +209,9 @@ public sealed partial class DeviceTape
 
     // x: [r, d]  index: [q], repeats allowed; returns x[index]: [q, d]. The inverse index goes up too, for the backward
     // gather (no atomics).
-    public DeviceVar GatherRows(DeviceVar x, ReadOnlySpan<int> index)
+    public DeviceVar GatherRows(DeviceVar x, ReadOnlyMemory<int> indexMemory)
     {
+        var index = indexMemory.Span;
         var sx = x.Shape;
         int d = sx.Cols;
         foreach (int i in index)
@@ -237,8 +238,9 @@ public sealed partial class DeviceTape
     }
 
     // x: [r, d]  segStart: [s + 1], from 0 to r, non-decreasing; returns [s, d], the mean of each segment's rows (0 when empty)
-    public DeviceVar SegmentMean(DeviceVar x, ReadOnlySpan<int> segStart)
+    public DeviceVar SegmentMean(DeviceVar x, ReadOnlyMemory<int> segStartMemory)
     {
+        var segStart = segStartMemory.Span;
         var sx = x.Shape;
         if (segStart.Length < 1 || segStart[0] != 0 || segStart[^1] != sx.Rows)
             throw new ArgumentException($"SegmentMean: segment starts must run from 0 to {sx.Rows}");

@@ -10,7 +10,7 @@ namespace Sure.Autodiff.Device;
 /// CPU tape, and are uploaded when recorded. Reset rewinds the buffer pools, so a repeated computation allocates no
 /// device memory after its first pass.
 /// </summary>
-public sealed partial class DeviceTape : IDisposable
+public sealed partial class DeviceTape : IDiffTape<DeviceVar, float>, IDisposable
 {
     enum Op : byte
     {
@@ -40,6 +40,7 @@ public sealed partial class DeviceTape : IDisposable
     DeviceBuffer? _ones;
     readonly List<DeviceBuffer> _retired = [];
     int[] _host = new int[256];   // host scratch for inverted indices
+    readonly Arena<float> _hostArena = new(1 << 12);   // host tensors: NewTensor, Read
 
     /// <param name="backend">Where values live and kernels run; the tape does not own it.</param>
     /// <param name="parameters">The device copies of the parameters <see cref="Param"/> may record, or null.</param>
@@ -69,6 +70,7 @@ public sealed partial class DeviceTape : IDisposable
         _generation++;
         _floats.Reset();
         _ints.Reset();
+        _hostArena.Reset();
     }
 
     /// <summary>A leaf without gradient (data, masks, targets), uploaded now.</summary>
@@ -106,7 +108,18 @@ public sealed partial class DeviceTape : IDisposable
             if (_nodes[i].Backward) Propagate(in _nodes[i]);
     }
 
-    internal Shape ShapeOf(DeviceVar v) => _nodes[Own(v)].Shape;
+    /// <summary>A host tensor with unspecified contents, for building an input (valid until Reset).</summary>
+    public Tensor<float> NewTensor(params ReadOnlySpan<int> dims) => _hostArena.Rent(new Shape(dims));
+
+    /// <summary>The value, downloaded into host memory that stays valid until Reset (waits for the work before it).</summary>
+    public ReadOnlySpan<float> Read(DeviceVar x)
+    {
+        var host = _hostArena.Rent(x.Shape);
+        Backend.Download(x.Value, host.Span);
+        return host.Span;
+    }
+
+    public Shape ShapeOf(DeviceVar v) => _nodes[Own(v)].Shape;
     internal DeviceBuffer ValueOf(DeviceVar v) => _nodes[Own(v)].Value;
     internal DeviceBuffer? GradOf(DeviceVar v) => _nodes[Own(v)].Grad;
 

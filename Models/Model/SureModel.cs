@@ -171,7 +171,15 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
     // frozenProbability: [nodes, 1] stands in for stopgrad(q) when not null, so that a finite-difference check can
     // hold the gates' subtracted part at the unperturbed point and see the straight-through gradient in the values.
     internal SureOutput<T> Forward(Tape<T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler, Tensor<T> frozenProbability,
-        bool uniformSampler = false)
+        bool uniformSampler = false) =>
+        SureOutput<T>.From(Forward<Var<T>>(tape, input, k1, k2, sampler, frozenProbability, uniformSampler));
+
+    /// <summary>
+    /// The same forward on any tape (the CPU's, or Autodiff.Device's DeviceTape with T = float): the one definition of
+    /// SPEC 4.1-4.4 in training. On a device the sampler reads theta and the neighbour weights back to the host.
+    /// </summary>
+    public SureOutputOn<TVar> Forward<TVar>(IDiffTape<TVar, T> tape, SureInput<T> input, int k1, int k2, SubgraphSampler sampler,
+        Tensor<T> frozenProbability = default, bool uniformSampler = false) where TVar : struct
     {
         if (input.D != Config.D) throw new ArgumentException($"S has D = {input.D} features, the model {Config.D}");
         int n = input.Tasks, L = input.L, K = input.K, slots = 1 + K, rows = n * L * slots;
@@ -180,7 +188,7 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
         var s = tape.Constant(input.S.Reshape(rows, Config.D));
         var mu = tape.Sigmoid(tape.AddBias(tape.MatMul(s, Column(tape, MuWeight)), tape.Param(MuBias)));
         var sigma = tape.AddScalar(tape.Softplus(tape.AddBias(tape.MatMul(s, Column(tape, SigmaWeight)), tape.Param(SigmaBias))), T.CreateChecked(SigmaFloor));
-        var z = mu + sigma * tape.Constant(input.X.Reshape(rows, 1));
+        var z = tape.Add(mu, tape.Mul(sigma, tape.Constant(input.X.Reshape(rows, 1))));
         var omega = uniformSampler
             ? tape.Constant(input.Y.Reshape(rows, 1))
             : tape.Add(tape.Log(tape.AddScalar(tape.Softplus(z), T.CreateChecked(WeightFloor))), tape.Constant(input.Y.Reshape(rows, 1)));
@@ -189,8 +197,8 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
         var (thetaRows, neighbourRows) = sampler.SlotRows(n * L, slots);
         var theta = tape.Reshape(tape.GatherRows(omega, thetaRows), n, L);
         var pTime = tape.Reshape(tape.SoftmaxRows(theta), n * L, 1);
-        Var<T> probability;
-        Var<T> neighbourOmega = default;
+        TVar probability;
+        TVar neighbourOmega = default;
         if (K > 0)
         {
             neighbourOmega = tape.Reshape(tape.GatherRows(omega, neighbourRows), n * L, K);
@@ -199,12 +207,12 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
         }
         else probability = pTime;
 
-        sampler.Sample<T>(theta.Value.Span, K > 0 ? neighbourOmega.Value.Span : [], L, input.Neighbours, k1, k2);
+        sampler.Sample<T>(tape.Read(theta), K > 0 ? tape.Read(neighbourOmega) : [], L, input.Neighbours, k1, k2);
 
         // Straight-through gate g = 1 + q - stopgrad(q): value 1, gradient of q.
         var q = tape.GatherRows(probability, sampler.NodeRows);
         var heldQ = frozenProbability.IsNull ? tape.StopGradient(q) : tape.Constant(frozenProbability);
-        var gate = tape.AddScalar(q - heldQ, T.One);
+        var gate = tape.AddScalar(tape.Sub(q, heldQ), T.One);
         var h = tape.ScaleRows(tape.GatherRows(s, sampler.NodeRows), gate);
 
         // 4.3: E GraphSAGE layers over the block-diagonal graph of all tasks, one matmul each.
@@ -218,23 +226,16 @@ public sealed class SureModel<T> : IPolicyNetwork<T> where T : unmanaged, IFloat
         // 4.4
         var actionMean = tape.Reshape(tape.AddBias(tape.MatMul(hg, Column(tape, HeadWeight)), tape.Param(HeadBias)), n);
 
-        return new SureOutput<T>
-        {
-            Mu = tape.Reshape(mu, n, L, slots),
-            Sigma = tape.Reshape(sigma, n, L, slots),
-            Omega = tape.Reshape(omega, n, L, slots),
-            ChoiceProbability = q,
-            Hg = hg,
-            ActionMean = actionMean,
-            Subgraphs = sampler,
-        };
+        return new SureOutputOn<TVar>(tape.Reshape(mu, n, L, slots), tape.Reshape(sigma, n, L, slots), tape.Reshape(omega, n, L, slots),
+            q, hg, actionMean, sampler);
     }
 
     // A vector parameter [n] as the column [n, 1] that MatMul needs.
-    static Var<T> Column(Tape<T> tape, Parameter<T> parameter) => tape.Reshape(tape.Param(parameter), parameter.Value.Length, 1);
+    static TVar Column<TVar>(IDiffTape<TVar, T> tape, Parameter<T> parameter) where TVar : struct =>
+        tape.Reshape(tape.Param(parameter), parameter.Value.Length, 1);
 
     // [N*L, K]: 0 on valid slots, PaddingLogit on padding.
-    static Tensor<T> PaddingMask(Tape<T> tape, SureInput<T> input)
+    static Tensor<T> PaddingMask<TVar>(IDiffTape<TVar, T> tape, SureInput<T> input) where TVar : struct
     {
         int n = input.Tasks, L = input.L, K = input.K;
         var mask = tape.NewTensor(n * L, K);

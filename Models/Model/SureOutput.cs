@@ -18,4 +18,20 @@ public readonly struct SureOutput<T> where T : unmanaged, IFloatingPointIeee754<
     public required Var<T> ActionMean { get; init; }
     /// <summary>The chosen anchors, neighbours and graph; reused by the sampler's next call.</summary>
     public required SubgraphSampler Subgraphs { get; init; }
+
+    /// <summary>The CPU tape's record of <see cref="SureModel{T}.Forward{TVar}"/>.</summary>
+    public static SureOutput<T> From(SureOutputOn<Var<T>> o) => new()
+    {
+        Mu = o.Mu,
+        Sigma = o.Sigma,
+        Omega = o.Omega,
+        ChoiceProbability = o.ChoiceProbability,
+        Hg = o.Hg,
+        ActionMean = o.ActionMean,
+        Subgraphs = o.Subgraphs,
+    };
 }
+
+/// <summary>What one forward recorded on any tape (<see cref="IDiffTape{TVar, T}"/>): <see cref="SureOutput{T}"/>'s fields.</summary>
+public readonly record struct SureOutputOn<TVar>(TVar Mu, TVar Sigma, TVar Omega, TVar ChoiceProbability, TVar Hg, TVar ActionMean,
+    SubgraphSampler Subgraphs) where TVar : struct;

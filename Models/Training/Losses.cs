@@ -1,6 +1,6 @@
 namespace Sure.Models.Training;
 
-/// <summary>The loss terms of SPEC 5 on the tape, and the return/advantage arithmetic of SPEC 6.</summary>
+/// <summary>The loss terms of SPEC 5 on any tape (the CPU's or a device's: <see cref="IDiffTape{TVar, T}"/>), and the return/advantage arithmetic of SPEC 6.</summary>
 public static class Losses
 {
     /// <summary>
@@ -8,10 +8,10 @@ public static class Losses
     /// I_JS = mean_{(b,i)} -sp(-T(h_g[b,i], f(G_b))) - mean_{b' != b, i} sp(T(h_g[b',i], f(G_b))); 0 when B = 1.
     /// </summary>
     // hg: [B*n, H] row b*n + i = task i of graph b   f: [B, H]   disc: [H, H]; returns [1]
-    public static Var<T> JsMutualInformation<T>(Tape<T> tape, Var<T> hg, Var<T> f, Var<T> disc, int tasksPerGraph)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static TVar JsMutualInformation<TVar, T>(IDiffTape<TVar, T> tape, TVar hg, TVar f, TVar disc, int tasksPerGraph)
+        where TVar : struct where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int B = f.Value.Rows, rows = hg.Value.Rows;
+        int B = tape.ShapeOf(f).Rows, rows = tape.ShapeOf(hg).Rows;
         if (rows != B * tasksPerGraph) throw new ArgumentException($"h_g has {rows} rows, expected {B} graphs x {tasksPerGraph} tasks");
         if (B < 2)
         {
@@ -39,8 +39,8 @@ public static class Losses
 
     /// <summary>KL of N(mu, sigma^2) to N(0, 1), mean over the masked entries: mean(0.5 (mu^2 + sigma^2 - 1 - ln sigma^2)).</summary>
     // mu, sigma: any shape with `mask.Length` elements; mask: 1 where the entry counts (task and valid slots, not padding)
-    public static Var<T> Kl<T>(Tape<T> tape, Var<T> mu, Var<T> sigma, Tensor<T> mask, int count)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static TVar Kl<TVar, T>(IDiffTape<TVar, T> tape, TVar mu, TVar sigma, Tensor<T> mask, int count)
+        where TVar : struct where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = mask.Length;
         mu = tape.Reshape(mu, rows, 1);

@@ -10,7 +10,7 @@ public readonly record struct LossWeights(double BetaG, double BetaMi, double Be
 public readonly record struct LossValues(double Loss, double Policy, double MutualInformation, double Kl);
 
 /// <summary>
-/// SPEC 5's loss for one rollout of `Decisions` decisions, recomputed on the tape from what the rollout stored: the
+/// SPEC 5's loss for one rollout of `Decisions` decisions, recomputed on a tape (the CPU's, or a device's for SURE) from what the rollout stored: the
 /// snapshots each decision saw, the Philox streams of its noises, the sampled u and the advantage. All decisions go
 /// through one batched forward. The rollout's share of the batch loss (a batch = R rollouts) is
 /// <code>
@@ -55,9 +55,9 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// for every task, or per-task credit); decision t's noise streams are
     /// firstStream + 4t (x) and + 4t + 1 (y). frozenProbability: see SureModel.Forward (finite-difference checks).
     /// </summary>
-    public Var<T> Build(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
+    public TVar Build<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
-        out LossValues values, Tensor<T> frozenProbability = default) =>
+        out LossValues values, Tensor<T> frozenProbability = default) where TVar : struct =>
         Build(tape, model, weights, rolloutsInBatch, snapshots, u, advantages, seed, firstStream, default, [], [], out values, frozenProbability);
 
     /// <summary>
@@ -67,9 +67,10 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// The sampler's term takes its row's weight. With no old densities it is REINFORCE (r = 1).
     /// logDensity, when not empty, receives this forward's ln N(u; m, s^2) per row ([Decisions, n]).
     /// </summary>
-    public Var<T> Build(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
+    public TVar Build<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
         double clip, ReadOnlySpan<float> oldLogDensity, Span<float> logDensity, out LossValues values, Tensor<T> frozenProbability = default)
+        where TVar : struct
     {
         int n = Batch.Tasks, rows = Batch.Decisions * n;
         var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstStream, frozenProbability);
@@ -77,7 +78,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(u[row]);
         var logStd = tape.Param(model.HeadLogStd);
         var density = tape.GaussianLogDensity(tape.Constant(_u), actionMean, logStd);
-        var ld = density.Value.Span;
+        var ld = tape.Read(density);
         if (!logDensity.IsEmpty)
             for (int row = 0; row < rows; row++) logDensity[row] = float.CreateChecked(ld[row]);
         var rowAdvantage = _rowAdvantage.Span;
@@ -116,8 +117,9 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// of the action means to a teacher's u (per row), sum (m - u)^2 / (R * Decisions * n); MI and KL as in Build.
     /// snapshots: [Decisions, L, n, D]; target: [Decisions, n].
     /// </summary>
-    public Var<T> BuildImitation(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
+    public TVar BuildImitation<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
         ReadOnlySpan<float> snapshots, ReadOnlySpan<float> target, ulong seed, ulong firstStream, out LossValues values)
+        where TVar : struct
     {
         int rows = Batch.Decisions * Batch.Tasks;
         var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstStream, default);
@@ -129,34 +131,39 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // The action means [Decisions*n] and, for SURE, its whole output (null for a baseline).
-    (Var<T> ActionMean, SureOutput<T>? Sure) Forward(Tape<T> tape, IPolicyNetwork<T> model, LossWeights weights, ReadOnlySpan<float> snapshots,
-        ulong seed, ulong firstStream, Tensor<T> frozenProbability)
+    (TVar ActionMean, SureOutputOn<TVar>? Sure) Forward<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights,
+        ReadOnlySpan<float> snapshots, ulong seed, ulong firstStream, Tensor<T> frozenProbability) where TVar : struct
     {
         int span = Batch.L * Batch.Tasks * Batch.D;
         if (model is IBaselineNetwork<T> baseline)
         {
+            // The baselines' networks record on the CPU tape only (their GRU, LSTM and attention ops have no device form yet).
+            if (tape is not Tape<T> cpu) throw new NotSupportedException($"{model.Architecture} trains on the CPU tape only; the device tape runs SURE");
             _baselineBatch ??= new BaselineBatch<T>(_job, Batch.Decisions, _spanMinutes, _features);
             for (int t = 0; t < Batch.Decisions; t++) _baselineBatch.Fill(t, snapshots.Slice(t * span, span));
             LastOutput = null;
-            return (baseline.ActionMeans(tape, _baselineBatch), null);
+            return (Cast<Var<T>, TVar>(baseline.ActionMeans(cpu, _baselineBatch)), null);
         }
         var sure = (SureModel<T>)model;
         for (int t = 0; t < Batch.Decisions; t++)
             Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
         var output = sure.Forward(tape, Batch.Input, sure.Config.K1, sure.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
-        LastOutput = output;
+        LastOutput = typeof(TVar) == typeof(Var<T>) ? SureOutput<T>.From(Cast<SureOutputOn<TVar>, SureOutputOn<Var<T>>>(output)) : null;
         return (output.ActionMean, output);
     }
 
+    // The same struct seen as its own type: TVar is Var<T> here, checked by the caller (the JIT drops the box).
+    static TTo Cast<TFrom, TTo>(TFrom value) => (TTo)(object)value!;
+
     // main + the MI and KL terms of SPEC 5, each scaled for a batch of rolloutsInBatch rollouts.
-    Var<T> AddAuxiliary(Tape<T> tape, IPolicyNetwork<T> network, LossWeights weights, int rolloutsInBatch, ReadOnlySpan<float> snapshots,
-        SureOutput<T>? sureOutput, Var<T> main, out LossValues values)
+    TVar AddAuxiliary<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> network, LossWeights weights, int rolloutsInBatch,
+        ReadOnlySpan<float> snapshots, SureOutputOn<TVar>? sureOutput, TVar main, out LossValues values) where TVar : struct
     {
         var loss = main;
         double mi = 0, kl = 0;
-        if (sureOutput is not SureOutput<T> output || network is not SureModel<T> model)
+        if (sureOutput is not SureOutputOn<TVar> output || network is not SureModel<T> model)
         {
-            values = new LossValues(double.CreateChecked(loss.Value.Span[0]), double.CreateChecked(main.Value.Span[0]), 0, 0);
+            values = new LossValues(double.CreateChecked(tape.Read(loss)[0]), double.CreateChecked(tape.Read(main)[0]), 0, 0);
             return loss;
         }
         if (weights.BetaMi != 0 && Batch.Decisions > 1)
@@ -165,16 +172,16 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int k = 0; k < features.Length; k++) features[k] = T.CreateChecked(snapshots[k]);
             var f = _encoder.Encode(tape, model, tape.Constant(_stgFeatures));
             var information = Losses.JsMutualInformation(tape, output.Hg, f, tape.Param(model.DiscWeight), Batch.Tasks);
-            mi = double.CreateChecked(information.Value.Span[0]);
+            mi = double.CreateChecked(tape.Read(information)[0]);
             loss = tape.Add(loss, tape.Scale(information, T.CreateChecked(-weights.BetaMi / rolloutsInBatch)));
         }
         if (!weights.UniformSampler && weights.BetaKl != 0)
         {
             var divergence = Losses.Kl(tape, output.Mu, output.Sigma, Batch.ValidMask, Batch.ValidCount);
-            kl = double.CreateChecked(divergence.Value.Span[0]);
+            kl = double.CreateChecked(tape.Read(divergence)[0]);
             loss = tape.Add(loss, tape.Scale(divergence, T.CreateChecked(weights.BetaKl / rolloutsInBatch)));
         }
-        values = new LossValues(double.CreateChecked(loss.Value.Span[0]), double.CreateChecked(main.Value.Span[0]), mi, kl);
+        values = new LossValues(double.CreateChecked(tape.Read(loss)[0]), double.CreateChecked(tape.Read(main)[0]), mi, kl);
         return loss;
     }
 }

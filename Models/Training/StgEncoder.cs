@@ -41,7 +41,8 @@ public sealed class StgEncoder
     public Csr Graph { get; }
 
     // features: [spans*L*n, D]; returns [spans, H]
-    public Var<T> Encode<T>(Tape<T> tape, SureModel<T> model, Var<T> features) where T : unmanaged, IFloatingPointIeee754<T>
+    public TVar Encode<TVar, T>(IDiffTape<TVar, T> tape, SureModel<T> model, TVar features)
+        where TVar : struct where T : unmanaged, IFloatingPointIeee754<T>
     {
         var h = features;
         for (int e = 0; e < model.Config.E; e++)

@@ -178,7 +178,7 @@ public class DeviceTapeTests
         var a = tape.Variable([1f, 2f, 3f], new Shape(3));
         var b = tape.Variable([1f, 2f], new Shape(2));
         Assert.Contains("shapes", Assert.Throws<ArgumentException>(() => tape.Add(a, b)).Message);
-        Assert.Contains("row 5", Assert.Throws<ArgumentOutOfRangeException>(() => tape.GatherRows(tape.Reshape(a, 3, 1), [0, 5])).Message);
+        Assert.Contains("row 5", Assert.Throws<ArgumentOutOfRangeException>(() => tape.GatherRows(tape.Reshape(a, 3, 1), new[] { 0, 5 })).Message);
         Assert.Contains("without DeviceParameters", Assert.Throws<InvalidOperationException>(() => tape.Param(new Parameter<float>("p", 2))).Message);
         tape.Reset();
         Assert.Contains("before this tape's last Reset", Assert.Throws<ArgumentException>(() => tape.Sum(a)).Message);
@@ -192,5 +192,124 @@ public class DeviceTapeTests
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(actual[i] - expected[i]) <= tolerance * (1 + Math.Abs(expected[i])),
                 $"{what}: [{i}] = {actual[i]}, the CPU tape has {expected[i]}");
+    }
+}
+
+/// <summary>
+/// SURE's training forward (SPEC 4.1-4.4, SureModel.Forward: one definition for both tapes) on the device tape against
+/// the CPU tape, on the committed fixtures of tests/fixtures/forward (PyTorch's reference checks the CPU tape there):
+/// the same anchors and neighbours, the action means, h_g, and the gradient of sum(action means) for every parameter.
+/// </summary>
+public class DeviceModelTests
+{
+    public static TheoryData<string, string> BackendsAndFixtures
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var backend in TestBackends.AvailableNames)
+                foreach (var name in new[] { "chain", "diamond", "few", "single", "padding", "short", "ties", "full" })
+                    data.Add(backend, name);
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(BackendsAndFixtures))]
+    public void SureForwardAndGradientsOnTheDeviceMatchTheCpuTape(string backendName, string name)
+    {
+        string PathOf(string part) => Path.Combine(AppContext.BaseDirectory, "fixtures", "forward", $"{name}.{part}.safetensors");
+        var cpuModel = Sure.Models.SureModel<float>.FromSafetensors(SafetensorsFile.Read(PathOf("model")));
+        var (input, k1, k2) = Sure.Models.ForwardFiles.ReadInput<float>(SafetensorsFile.Read(PathOf("input")), cpuModel.Config);
+        var cpu = new Tape<float>();
+        var expected = cpuModel.Forward(cpu, input, k1, k2, new SubgraphSampler());
+        cpuModel.Parameters.ZeroGrad();
+        cpu.Backward(cpu.Sum(expected.ActionMean));
+
+        var model = Sure.Models.SureModel<float>.FromSafetensors(SafetensorsFile.Read(PathOf("model")));
+        using var parameters = new DeviceParameters(TestBackends.Backend(backendName), model.Parameters);
+        using var tape = new DeviceTape(parameters.Backend, parameters);
+        var sampler = new SubgraphSampler();
+        var actual = model.Forward(tape, input, k1, k2, sampler);
+        tape.Backward(tape.Sum(actual.ActionMean));
+        parameters.DownloadGrads();
+
+        string what = $"{name} on {backendName}";
+        Assert.Equal(expected.Subgraphs.Anchors.ToArray(), sampler.Anchors.ToArray());
+        Assert.Equal(expected.Subgraphs.Neighbours.ToArray(), sampler.Neighbours.ToArray());
+        Close(expected.ActionMean.Value.Span, tape.Read(actual.ActionMean), 1e-5, $"{what}: action means");
+        Close(expected.Hg.Value.Span, tape.Read(actual.Hg), 1e-5, $"{what}: h_g");
+        for (int i = 0; i < model.Parameters.Count; i++)
+        {
+            var reference = cpuModel.Parameters[i].Grad.Span;
+            double scale = 1e-3;
+            foreach (float g in reference) scale = Math.Max(scale, Math.Abs(g));
+            Close(reference, model.Parameters[i].Grad.Span, 1e-4 * scale, $"{what}: grad.{model.Parameters[i].Name}");
+        }
+    }
+
+    // SPEC 5's whole loss (policy term with the sampler's log-likelihood, JS-MI, KL; TrainingGradientTests checks it on the
+    // CPU tape against float64 finite differences) for a rollout of three decisions on a 3-task job, then two Adam steps
+    // (a training update): loss parts and every parameter's gradient and new value as on the CPU tape.
+    [Theory, MemberData(nameof(Backends))]
+    public void SureLossAndUpdateOnTheDeviceMatchTheCpuTape(string backendName)
+    {
+        var job = Sure.Sim.JobGraph.Create("tiny", [1, 2, 3], [[], [0], [0]]);
+        var neighbours = new Sure.Sim.NeighbourIndex(job);
+        int L = 6, D = Sure.Sim.StreamEnvironment.SpecFeatureCount, decisions = 3, n = job.TaskCount;
+        var config = new SureConfig { L = L, H = 4, E = 2, K1 = 3, K2 = 1 };
+        var snapshots = new float[decisions * L * n * D];
+        Philox.FillUniform(5, 0, 0, snapshots.AsSpan());
+        var u = new float[decisions * n];
+        Philox.FillNormal(5, 1, 0, u.AsSpan());
+        double[] advantages = [1.0, -0.7, 0.4, 0.2, 0.9, -1.3, 0.6, -0.1, 0.3];
+        var weights = new Sure.Models.Training.LossWeights(BetaG: 1, BetaMi: 0.5, BetaKl: 0.3, UniformSampler: false);
+
+        var cpuModel = Sure.Models.SureModel<float>.Create(config, seed: 3);
+        var cpuLoss = new Sure.Models.Training.RolloutLoss<float>(job, neighbours, decisions, L, D);
+        var cpuAdam = new Adam<float>(cpuModel.Parameters, 0.01f);
+        var cpu = new Tape<float>();
+
+        var model = Sure.Models.SureModel<float>.Create(config, seed: 3);
+        var loss = new Sure.Models.Training.RolloutLoss<float>(job, neighbours, decisions, L, D);
+        using var parameters = new DeviceParameters(TestBackends.Backend(backendName), model.Parameters);
+        using var adam = new DeviceAdam(parameters, 0.01f);
+        using var tape = new DeviceTape(parameters.Backend, parameters);
+        for (int step = 0; step < 2; step++)
+        {
+            cpu.Reset();
+            cpuModel.Parameters.ZeroGrad();
+            cpu.Backward(cpuLoss.Build(cpu, cpuModel, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var expected));
+            tape.Reset();
+            parameters.ZeroGrad();
+            tape.Backward(loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var actual));
+            string what = $"step {step + 1} on {backendName}";
+            Assert.NotEqual(0, expected.MutualInformation);
+            Assert.NotEqual(0, expected.Kl);
+            foreach (var (e, a, part) in new[] { (expected.Loss, actual.Loss, "loss"), (expected.Policy, actual.Policy, "policy"),
+                (expected.MutualInformation, actual.MutualInformation, "MI"), (expected.Kl, actual.Kl, "KL") })
+                Assert.True(Math.Abs(a - e) <= 1e-5 * (1 + Math.Abs(e)), $"{what}: {part} {a}, the CPU tape has {e}");
+            parameters.DownloadGrads();
+            for (int i = 0; i < model.Parameters.Count; i++)
+            {
+                var reference = cpuModel.Parameters[i].Grad.Span;
+                double scale = 1e-3;
+                foreach (float g in reference) scale = Math.Max(scale, Math.Abs(g));
+                Close(reference, model.Parameters[i].Grad.Span, 1e-4 * scale, $"{what}: grad.{model.Parameters[i].Name}");
+            }
+            cpuAdam.Step();
+            adam.Step();
+            parameters.Download();
+            for (int i = 0; i < model.Parameters.Count; i++)
+                Close(cpuModel.Parameters[i].Value.Span, model.Parameters[i].Value.Span, 1e-5, $"{what}: {model.Parameters[i].Name} after Adam");
+        }
+    }
+
+    public static TheoryData<string> Backends => TestBackends.Available;
+
+    static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= tolerance * (1 + Math.Abs(expected[i])), $"{what}: [{i}] = {actual[i]}, the CPU tape has {expected[i]}");
     }
 }
