@@ -15,6 +15,8 @@ public interface IDiffTape<TVar, T> where TVar : struct where T : unmanaged, IFl
     /// <summary>The value on the host: the CPU tape's own memory, or a device download (a synchronisation point).</summary>
     ReadOnlySpan<T> Read(TVar x);
     Shape ShapeOf(TVar x);
+    /// <summary>Seeds d(output)/d(output) = 1 for a one-element output and runs the tape backwards.</summary>
+    void Backward(TVar output);
 
     TVar MatMul(TVar a, TVar b, bool transA = false, bool transB = false);
     TVar AddBias(TVar x, TVar bias);

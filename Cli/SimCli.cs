@@ -13,6 +13,18 @@ namespace Sure.Cli;
 /// <summary>Helpers shared by the simulator's commands: input errors, policies, metric tables and JSON.</summary>
 static class SimCli
 {
+    /// <summary>The `--device` of training: the CPU tape's "cpu" is null, any other backend name opens that backend.</summary>
+    public const string TrainingDevices = "cpu (the CPU tape, default), or a backend for the loss passes: opencl, cuda, ilgpu-cpu, ilgpu-cuda, ilgpu-opencl (SURE only; rollouts, the gradient sum, clipping and Adam stay on the host)";
+
+    /// <summary>Opens a training device (null for "cpu"); an unknown or unavailable one is a user error with the reason.</summary>
+    public static Sure.Tensors.Devices.IComputeBackend? OpenTrainingDevice(string name)
+    {
+        if (name == "cpu") return null;
+        if (!Sure.Tensors.Devices.Backends.TryCreate(name, out var backend, out var reason))
+            throw new SimInputException($"--device {name} is unavailable: {reason}");
+        return backend;
+    }
+
     /// <summary>
     /// Checks an output path before any long work: it may not be one of the inputs (named by option), its folder must
     /// exist and take a new file (where <see cref="AtomicFile"/> puts its temporary file), and it may not be a folder.

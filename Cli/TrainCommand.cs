@@ -52,10 +52,11 @@ static class TrainCommand
         var trace = new Option<string?>("--trace") { Description = "Workload trace (default: ClarkNet): the last week is the test week, the day before it the validation day, everything before that trains" };
         var jobs = new Option<string?>("--jobs-file") { Description = "Alibaba batch_task CSV (default: the embedded sample)" };
         var lambda = SimCli.LambdaOption();
+        var device = new Option<string>("--device") { Description = SimCli.TrainingDevices, DefaultValueFactory = _ => "cpu" };
         var evaluate = new Option<bool>("--eval") { Description = "Also print the deterministic policy's test-week reward before and after training" };
 
         var command = new Command("train", "Train the SURE policy (or a baseline, --model) with REINFORCE on one job");
-        foreach (var o in new Option[] { architecture, job, fleetJobs, jobsPerIteration, validationJobs, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, lambda, evaluate })
+        foreach (var o in new Option[] { architecture, job, fleetJobs, jobsPerIteration, validationJobs, iterations, minutes, seed, sampler, mi, start, bootstrap, teacher, dagger, features, actionBase, deadBand, bootstrapRate, rate, rollouts, epochs, clip, schedule, credit, threads, hidden, output, log, trace, jobs, lambda, evaluate, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -124,6 +125,10 @@ static class TrainCommand
                 fleet = FleetSummary.Jobs(fleetSpec == "fleet" ? "train" : fleetSpec, null, parse.GetValue(jobs));
                 fleetValidation = FleetSummary.Jobs("validation", validationCount, null);
             }
+            string deviceName = parse.GetValue(device)!;
+            if (deviceName != "cpu" && fleet is not null) throw new SimInputException("--device trains one job (--job); a fleet trains on the CPU tape");
+            if (deviceName != "cpu" && architectureName != PolicyArchitecture.Sure)
+                throw new SimInputException($"--device runs SURE's loss; {architectureName} trains on the CPU tape only");
             var graph = fleet is null ? JobCatalog.Load(jobName!, parse.GetValue(jobs)) : fleet[0];
             var workloadTrace = WorkloadTrace.Load(parse.GetValue(trace));
             var split = DataSplit.For(workloadTrace.Length);
@@ -161,9 +166,12 @@ static class TrainCommand
             var model = PolicyNetworks.Create(architectureName, new SureConfig { H = h, D = FeatureCount(parse.GetValue(features)!) }, graph, options.Seed);
             // The reward it was trained for (the residual base was tuned with it too); `sure eval --lambda` is separate.
             if (latencyWeight != SimOptions.Default.LatencyWeight) model.Metadata["lambda"] = latencyWeight.ToString("R", CultureInfo.InvariantCulture);
+            using var backend = SimCli.OpenTrainingDevice(deviceName);
+            if (backend is not null) model.Metadata["train_device"] = $"{backend.Name}: {backend.Device}";
             ITrainer trainer = fleet is null
-                ? new SureTrainer(model, graph, workload, sim, options)
+                ? new SureTrainer(model, graph, workload, sim, options, backend)
                 : new FleetTrainer(model, fleet, fleetValidation!, workload, sim, options, perIteration);
+            using var deviceBuffers = trainer as IDisposable;   // disposed before the backend (declared after it)
             string trainedOn = fleet is null ? graph.Name : $"{fleet.Count} jobs";
             bool uniform = kind == SamplerKind.Uniform;
             double TestReward() => LearnedPolicy.Evaluate(model, graph, workload, sim, test.Start, test.Minutes, 1, uniform).Reward;

@@ -34,7 +34,7 @@ public sealed partial class DeviceTape : IDiffTape<DeviceVar, float>, IDisposabl
     }
 
     readonly BufferPool _floats, _ints;
-    readonly DeviceParameters? _parameters;
+    DeviceParameters? _parameters;
     Node[] _nodes = new Node[256];
     int _count, _generation;
     DeviceBuffer? _ones;
@@ -46,15 +46,21 @@ public sealed partial class DeviceTape : IDiffTape<DeviceVar, float>, IDisposabl
     /// <param name="parameters">The device copies of the parameters <see cref="Param"/> may record, or null.</param>
     public DeviceTape(IComputeBackend backend, DeviceParameters? parameters = null, bool inference = false)
     {
-        if (parameters is not null && parameters.Backend != backend) throw new ArgumentException("the parameters live on another backend", nameof(parameters));
         Backend = backend;
-        _parameters = parameters;
+        Parameters = parameters;
         Inference = inference;
         _floats = new BufferPool(backend, ElementType.Float32);
         _ints = new BufferPool(backend, ElementType.Int32);
     }
 
     public IComputeBackend Backend { get; }
+
+    /// <summary>The device parameters <see cref="Param"/> records (set between passes, e.g. one set per rollout's replica).</summary>
+    public DeviceParameters? Parameters
+    {
+        get => _parameters;
+        set => _parameters = value is null || value.Backend == Backend ? value : throw new ArgumentException("the parameters live on another backend", nameof(value));
+    }
 
     /// <summary>When true, ops record no backward step and no gradient buffers: forward values only.</summary>
     public bool Inference { get; set; }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Sure.Autodiff.Device;
 using Sure.Models.Baselines;
 using Sure.Sim;
+using Sure.Tensors.Devices;
 using Sure.Sim.Autoscalers;
 
 namespace Sure.Models.Training;
@@ -20,7 +22,7 @@ namespace Sure.Models.Training;
 /// so the result does not depend on Threads.
 /// </para>
 /// </summary>
-public sealed class SureTrainer : ITrainer
+public sealed class SureTrainer : ITrainer, IDisposable
 {
     // Philox streams (keyed by Seed): the window, the simulator seeds, and 4 per decision (x, y, u, spare).
     const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
@@ -31,6 +33,8 @@ public sealed class SureTrainer : ITrainer
     readonly double[] _workload;
     readonly SimOptions _sim;
     readonly Adam<float> _adam, _bootstrapAdam;
+    readonly IComputeBackend? _device;
+    readonly DeviceParameters?[] _deviceParameters;   // per rollout's replica, made by its worker on first use
     readonly Worker[] _workers;
     readonly IPolicyNetwork<float>[] _replicas;
     readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
@@ -54,10 +58,16 @@ public sealed class SureTrainer : ITrainer
     readonly IAutoscaler? _validator;
     readonly BestCheckpoint _best;
 
-    public SureTrainer(IPolicyNetwork<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options)
+    /// <param name="device">Where the loss passes run (forward and backward of SPEC 5 on a <see cref="DeviceTape"/>, SURE only),
+    /// or null for the CPU tape. Rollouts, the gradient sum, clipping and Adam stay on the host: the simulator needs the
+    /// weights there every decision, and they are a few thousand floats against the loss's millions of operations.</param>
+    public SureTrainer(IPolicyNetwork<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options,
+        IComputeBackend? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
+        if (device is not null && model is not SureModel<float>)
+            throw new ArgumentException($"{model.Architecture} trains on the CPU tape only; a device runs SURE's loss");
         if (options.Rollouts < 1) throw new ArgumentException($"Rollouts = {options.Rollouts} must be at least 1");
         if (options.WindowHours < 1) throw new ArgumentException($"WindowHours = {options.WindowHours} must be at least 1");
         if (options.BootstrapIterations < 0) throw new ArgumentException($"BootstrapIterations = {options.BootstrapIterations} must be at least 0");
@@ -110,6 +120,8 @@ public sealed class SureTrainer : ITrainer
         _shareReturns = new double[shareCount];
         _shareAdvantages = new double[shareCount];
         _lossValues = new LossValues[R];
+        _device = device;
+        _deviceParameters = new DeviceParameters?[device is null ? 0 : R];
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
         if (model is IBaselineNetwork<float> baseline) BaselineAutoscaler.CheckFits(baseline, tuningEnv);
@@ -449,6 +461,13 @@ public sealed class SureTrainer : ITrainer
     }
 
 
+    /// <summary>Releases the device buffers of the loss passes (before their backend is disposed); nothing on the CPU tape.</summary>
+    public void Dispose()
+    {
+        foreach (var worker in _workers) worker.Dispose();
+        foreach (var parameters in _deviceParameters) parameters?.Dispose();
+    }
+
     /// <summary>Who acts in a rollout, and what its u records: see <see cref="Worker.Rollout"/>.</summary>
     enum Actor { Policy, Teacher, PolicyLabelledByTeacher }
 
@@ -458,6 +477,7 @@ public sealed class SureTrainer : ITrainer
         readonly SureTrainer _owner;
         readonly StreamEnvironment _env;
         readonly Tape<float> _inference = new(inference: true), _tape = new();
+        readonly DeviceTape? _deviceTape;   // the loss passes' tape when the trainer has a device
         readonly SpanBatch<float> _decision;
         readonly BaselineBatch<float>? _baselineDecision;    // a baseline's one-decision input (null for SURE)
         readonly SubgraphSampler _sampler = new();
@@ -479,7 +499,10 @@ public sealed class SureTrainer : ITrainer
             _base = new int[owner._n];
             _teacher = owner._createTeacher();
             if (owner.Options.Base != ActionBase.Current) _baseHeuristic = SureAutoscaler.Base(owner._baseTarget, owner._flinkTarget);
+            if (owner._device is not null) _deviceTape = new DeviceTape(owner._device);
         }
+
+        public void Dispose() => _deviceTape?.Dispose();
 
         public void Profile(TapeProfile? profile) => _inference.Profile = _tape.Profile = profile;
 
@@ -548,25 +571,46 @@ public sealed class SureTrainer : ITrainer
 
         public void ImitationGradient(int r, int iteration)
         {
-            var o = _owner;
             var replica = PrepareReplica(r);
-            var loss = _loss.BuildImitation(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
+            if (_deviceTape is null) ImitationGradient(_tape, replica, r, iteration);
+            else
+            {
+                ImitationGradient(_deviceTape, replica, r, iteration);
+                _deviceTape.Parameters!.DownloadGrads();
+            }
+        }
+
+        void ImitationGradient<TVar>(IDiffTape<TVar, float> tape, IPolicyNetwork<float> replica, int r, int iteration) where TVar : struct
+        {
+            var o = _owner;
+            var loss = _loss.BuildImitation(tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
                 o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
-            _tape.Backward(loss);
+            tape.Backward(loss);
         }
 
         /// <summary>Epoch 0: REINFORCE, recording ln N(u) per row; later epochs: PPO's surrogate against it. The
         /// iteration's log keeps epoch 0's values.</summary>
         public void RolloutGradient(int r, int iteration, int epoch)
         {
-            var o = _owner;
             var replica = PrepareReplica(r);
+            if (_deviceTape is null) RolloutGradient(_tape, replica, r, iteration, epoch);
+            else
+            {
+                RolloutGradient(_deviceTape, replica, r, iteration, epoch);
+                _deviceTape.Parameters!.DownloadGrads();
+            }
+        }
+
+        void RolloutGradient<TVar>(IDiffTape<TVar, float> tape, IPolicyNetwork<float> replica, int r, int iteration, int epoch)
+            where TVar : struct
+        {
+            var o = _owner;
             int T = o.Options.WindowHours;
-            var loss = _loss.Build(_tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
+            var loss = _loss.Build(tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
                 o._rowAdvantages.AsSpan(r * T * o._n, T * o._n), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
                 epoch == 0 ? [] : o._logDensity[r], epoch == 0 ? o._logDensity[r] : [], out var values);
             if (epoch == 0) o._lossValues[r] = values;
-            _tape.Backward(loss);
+            tape.Backward(loss);
         }
 
         IPolicyNetwork<float> PrepareReplica(int r)
@@ -577,6 +621,15 @@ public sealed class SureTrainer : ITrainer
                 o._model.Parameters[k].Value.Span.CopyTo(replica.Parameters[k].Value.Span);
             replica.Parameters.ZeroGrad();
             _tape.Reset();
+            if (_deviceTape is not null)
+            {
+                // The replica's weights go up; its gradient comes back after the backward (RolloutGradient).
+                var parameters = o._deviceParameters[r] ??= new DeviceParameters(o._device!, replica.Parameters);
+                parameters.Upload();
+                parameters.ZeroGrad();
+                _deviceTape.Reset();
+                _deviceTape.Parameters = parameters;
+            }
             return replica;
         }
     }
