@@ -11,7 +11,8 @@ namespace Sure.Cli;
 
 /// <summary>
 /// `sure bench train`: one training iteration (SPEC 9) per job and phase, the defaults of `sure train` (H = 64, R = 8,
-/// 24-hour windows, all cores): seconds per iteration (median after warm-up) and bytes allocated per iteration.
+/// 24-hour windows, all cores): seconds per iteration (median after warm-up) and bytes allocated per iteration; with
+/// --device, the loss passes on that backend (`sure train --device`).
 /// </summary>
 static class BenchTrain
 {
@@ -22,9 +23,10 @@ static class BenchTrain
         var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of a table" };
         var torch = new Option<bool>("--torch") { Description = "Also time Bench/torch_train.py (eager PyTorch, one thread; Debian's python3-torch) on small-1 and large-2 right after ours, and print the ratio" };
+        var device = new Option<string>("--device") { Description = SimCli.TrainingDevices, DefaultValueFactory = _ => "cpu" };
         var profile = new Option<bool>("--profile") { Description = "Per-op time of one REINFORCE iteration (one thread), forward and backward, and what lies outside the tapes" };
         var command = new Command("train", "Seconds and bytes allocated per training iteration (bootstrap and REINFORCE)");
-        foreach (var o in new Option[] { jobs, iterations, threads, json, profile, torch }) command.Options.Add(o);
+        foreach (var o in new Option[] { jobs, iterations, threads, json, profile, torch, device }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int count = parse.GetValue(iterations), threadCount = parse.GetValue(threads);
@@ -38,13 +40,16 @@ static class BenchTrain
                 foreach (string name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     if (!TorchPeer.TaskCounts.ContainsKey(name))
                         throw new SimInputException($"--torch times small-1 and large-2 only (the peer script's real jobs), not '{name}'");
+            string deviceName = parse.GetValue(device)!;
+            if (deviceName != "cpu" && parse.GetValue(profile)) throw new SimInputException("--profile times the CPU tape's ops; leave out --device");
+            using var backend = SimCli.OpenTrainingDevice(deviceName);
             if (parse.GetValue(profile))
             {
                 foreach (string name in parse.GetValue(jobs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     Profile(JobCatalog.Load(name), workload, count, parse.GetValue(json));
                 return 0;
             }
-            var table = new Table().AddColumn("job").AddColumn(new TableColumn("n").RightAligned()).AddColumn("phase")
+            var table = new Table().Title(backend is null ? "CPU tape" : $"loss passes on {backend.Name} ({backend.Device})").AddColumn("job").AddColumn(new TableColumn("n").RightAligned()).AddColumn("phase")
                 .AddColumn(new TableColumn("s / iteration").RightAligned()).AddColumn(new TableColumn("bytes / iteration").RightAligned());
             if (withTorch) table.AddColumn(new TableColumn("torch s / update").RightAligned()).AddColumn(new TableColumn("torch / ours").RightAligned());
             foreach (string name in parse.GetValue(jobs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -52,7 +57,7 @@ static class BenchTrain
                 var job = JobCatalog.Load(name);
                 foreach (var phase in new[] { TrainPhase.Bootstrap, TrainPhase.Reinforce })
                 {
-                    var (seconds, bytes) = Measure(job, workload, phase, count, threadCount);
+                    var (seconds, bytes) = Measure(job, workload, phase, count, threadCount, backend);
                     string phaseName = phase == TrainPhase.Bootstrap ? "bootstrap" : "reinforce";
                     // The peer is the REINFORCE update: timed right after ours, so both see the same machine.
                     double? peer = withTorch && phase == TrainPhase.Reinforce ? TorchPeer.Run(script!, job.TaskCount, count) : null;
@@ -64,6 +69,7 @@ static class BenchTrain
                             w.WriteNumber("n", job.TaskCount);
                             w.WriteString("phase", phaseName);
                             w.WriteNumber("threads", threadCount);
+                            w.WriteString("device", backend is null ? "cpu" : backend.Name);
                             w.WriteNumber("median_s", Math.Round(seconds, 4));
                             w.WriteNumber("alloc_bytes_per_iteration", bytes);
                             if (peer is double t)
@@ -92,15 +98,16 @@ static class BenchTrain
     }
 
     /// <summary>Median seconds of `count` iterations after two of warm-up, and the least bytes any of them allocated.</summary>
-    static (double Seconds, long Bytes) Measure(JobGraph job, double[] workload, TrainPhase phase, int count, int threads)
+    static (double Seconds, long Bytes) Measure(JobGraph job, double[] workload, TrainPhase phase, int count, int threads,
+        Sure.Tensors.Devices.IComputeBackend? device)
     {
         var model = SureTrainer.CreateModel(new SureConfig(), 1);
         int total = count + 2;
-        var trainer = new SureTrainer(model, job, workload, SimOptions.Default, new TrainOptions
+        using var trainer = new SureTrainer(model, job, workload, SimOptions.Default, new TrainOptions
         {
             BootstrapIterations = phase == TrainPhase.Bootstrap ? total : 0,
             Threads = threads,
-        });
+        }, device);
         var seconds = new List<double>();
         long bytes = long.MaxValue;
         for (int k = 0; k < total; k++)
