@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine, from the repository root, after scripts/gpu-publish.sh ran on a machine with .NET and publish/
 # was carried over. Writes everything to ${OUT:-gpu-out}: the device, the conformance run, forward checks against the
-# CPU, and the CPU, CUDA (plain and graph) and ILGPU-CUDA decision latencies for n = 6 .. 10,000.
+# CPU, the CPU, CUDA (plain and graph) and ILGPU-CUDA decision latencies for n = 6 .. 10,000, and a large-2 training
+# iteration with its loss passes on each.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-gpu-out}
@@ -25,4 +26,8 @@ for round in 1 2 3; do
   publish/sure bench infer --device cuda --tasks 6,46,1000,10000 --json >> "$out/infer.jsonl" 2>> "$out/infer.err"
   publish/sure bench infer --device ilgpu-cuda --tasks 6,46,1000,10000 --json >> "$out/infer.jsonl" 2>> "$out/infer.err"
 done
-cat "$out/device.csv" "$out/infer.jsonl"; tail -3 "$out/conformance.txt" "$out/conformance-ilgpu.txt"; grep -c exit "$out/forward.txt"
+# One training iteration on large-2 (bootstrap and REINFORCE): the CPU tape on all cores, then the loss passes on the GPU.
+for device in cpu ilgpu-cuda cuda; do
+  publish/sure bench train --jobs large-2 --iterations 2 --device $device --json >> "$out/train.jsonl" 2>> "$out/train.err"
+done
+cat "$out/device.csv" "$out/infer.jsonl" "$out/train.jsonl"; tail -3 "$out/conformance.txt" "$out/conformance-ilgpu.txt"; grep -c exit "$out/forward.txt"
