@@ -14,7 +14,7 @@ namespace Sure.Cli;
 static class SimCli
 {
     /// <summary>The `--device` of training: the CPU tape's "cpu" is null, any other backend name opens that backend.</summary>
-    public const string TrainingDevices = "cpu (the CPU tape, default), or a backend for the loss passes: opencl, cuda, ilgpu-cpu, ilgpu-cuda, ilgpu-opencl (SURE only; rollouts, the gradient sum, clipping and Adam stay on the host)";
+    public const string TrainingDevices = "cpu (the CPU tape, default), or a backend for the loss passes: opencl, cuda, ilgpu-cpu, ilgpu-cuda, ilgpu-opencl (SURE only; the loss passes, gradient sum, clipping and Adam run there, the rollouts on the host)";
 
     /// <summary>Opens a training device (null for "cpu"); an unknown or unavailable one is a user error with the reason.</summary>
     public static Sure.Tensors.Devices.IComputeBackend? OpenTrainingDevice(string name)

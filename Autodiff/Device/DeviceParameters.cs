@@ -61,9 +61,41 @@ public sealed class DeviceParameters : IDisposable
         for (int i = 0; i < Count; i++) Backend.Fill(0f, _grads[i].Length, _grads[i]);
     }
 
+    /// <summary>Every gradient += scale times the same parameter's gradient in <paramref name="other"/> (same shapes).</summary>
+    public void AddGrads(DeviceParameters other, float scale = 1f)
+    {
+        if (other.Count != Count || other.Backend != Backend) throw new ArgumentException("the other parameters differ in count or backend", nameof(other));
+        for (int i = 0; i < Count; i++) Backend.Axpy(scale, other._grads[i], Host[i].Value.Length, _grads[i]);
+    }
+
+    /// <summary>
+    /// <see cref="ParameterSet{T}.ClipGradNorm"/> on the device: the L2 norm of all gradients together (each one's sum of
+    /// squares as a product g^T g, added on the host in float), and the gradients scaled by maxNorm / norm when above it.
+    /// </summary>
+    public float ClipGradNorm(float maxNorm)
+    {
+        _squares ??= Array.ConvertAll(_grads, _ => Backend.Allocate(ElementType.Float32, 1));
+        float sumSquares = 0f;
+        Span<float> one = stackalloc float[1];
+        for (int i = 0; i < Count; i++)
+        {
+            int n = Host[i].Value.Length;
+            Backend.Gemm(_grads[i], false, _grads[i], false, 1, 1, n, false, _squares[i]);
+            Backend.Download(_squares[i], one);
+            sumSquares += one[0];
+        }
+        float norm = MathF.Sqrt(sumSquares);
+        if (norm > maxNorm)
+            for (int i = 0; i < Count; i++) Backend.Scale(_grads[i], maxNorm / norm, Host[i].Value.Length, _grads[i]);
+        return norm;
+    }
+
+    DeviceBuffer[]? _squares;
+
     public void Dispose()
     {
         foreach (var b in _values) b.Dispose();
         foreach (var b in _grads) b.Dispose();
+        foreach (var b in _squares ?? []) b.Dispose();
     }
 }

@@ -35,6 +35,8 @@ public sealed class SureTrainer : ITrainer, IDisposable
     readonly Adam<float> _adam, _bootstrapAdam;
     readonly IComputeBackend? _device;
     readonly DeviceParameters?[] _deviceParameters;   // per rollout's replica, made by its worker on first use
+    readonly DeviceParameters? _deviceModel;          // the model's weights and summed gradient on the device
+    readonly DeviceAdam? _deviceAdam, _deviceBootstrapAdam;
     readonly Worker[] _workers;
     readonly IPolicyNetwork<float>[] _replicas;
     readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
@@ -58,9 +60,9 @@ public sealed class SureTrainer : ITrainer, IDisposable
     readonly IAutoscaler? _validator;
     readonly BestCheckpoint _best;
 
-    /// <param name="device">Where the loss passes run (forward and backward of SPEC 5 on a <see cref="DeviceTape"/>, SURE only),
-    /// or null for the CPU tape. Rollouts, the gradient sum, clipping and Adam stay on the host: the simulator needs the
-    /// weights there every decision, and they are a few thousand floats against the loss's millions of operations.</param>
+    /// <param name="device">Where the update runs (SURE only): the loss passes on a <see cref="DeviceTape"/>, the rollouts'
+    /// gradients summed, clipped and stepped by <see cref="DeviceAdam"/> there; the new weights come down for the rollouts,
+    /// which stay on the host (the simulator is a CPU program). Null: the CPU tape and Adam.</param>
     public SureTrainer(IPolicyNetwork<float> model, JobGraph job, double[] workload, SimOptions sim, TrainOptions options,
         IComputeBackend? device = null)
     {
@@ -122,6 +124,12 @@ public sealed class SureTrainer : ITrainer, IDisposable
         _lossValues = new LossValues[R];
         _device = device;
         _deviceParameters = new DeviceParameters?[device is null ? 0 : R];
+        if (device is not null)
+        {
+            _deviceModel = new DeviceParameters(device, model.Parameters);
+            _deviceAdam = new DeviceAdam(_deviceModel, (float)options.LearningRate);
+            _deviceBootstrapAdam = new DeviceAdam(_deviceModel, (float)options.BootstrapLearningRate);
+        }
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
         if (model is IBaselineNetwork<float> baseline) BaselineAutoscaler.CheckFits(baseline, tuningEnv);
@@ -319,6 +327,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
     /// </summary>
     public IterationLog AddGradient(int iteration, float scale)
     {
+        if (_device is not null) throw new InvalidOperationException("a fleet iteration sums the jobs' gradients on the host: train without a device");
         var phase = Gradients(iteration);
         AddReplicaGradients(scale);
         return Log(phase, double.NaN) with { Iteration = iteration + 1 };
@@ -372,6 +381,19 @@ public sealed class SureTrainer : ITrainer, IDisposable
     /// their global norm and steps; returns the norm before clipping.</summary>
     double StepOnSummedGradients(Adam<float> adam)
     {
+        if (_deviceModel is not null)
+        {
+            // The same sum, clip and Adam on the device (the replicas' gradients never leave it); the new weights come
+            // down for the next rollouts.
+            var deviceAdam = adam == _adam ? _deviceAdam! : _deviceBootstrapAdam!;
+            deviceAdam.Lr = adam.Lr;
+            _deviceModel.ZeroGrad();
+            foreach (var replica in _deviceParameters) _deviceModel.AddGrads(replica!);
+            double deviceNorm = _deviceModel.ClipGradNorm((float)Options.ClipNorm);
+            deviceAdam.Step();
+            _deviceModel.Download();
+            return deviceNorm;
+        }
         _model.Parameters.ZeroGrad();
         AddReplicaGradients(1);
         double norm = _model.Parameters.ClipGradNorm((float)Options.ClipNorm);
@@ -466,6 +488,9 @@ public sealed class SureTrainer : ITrainer, IDisposable
     {
         foreach (var worker in _workers) worker.Dispose();
         foreach (var parameters in _deviceParameters) parameters?.Dispose();
+        _deviceAdam?.Dispose();
+        _deviceBootstrapAdam?.Dispose();
+        _deviceModel?.Dispose();
     }
 
     /// <summary>Who acts in a rollout, and what its u records: see <see cref="Worker.Rollout"/>.</summary>
@@ -573,11 +598,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
         {
             var replica = PrepareReplica(r);
             if (_deviceTape is null) ImitationGradient(_tape, replica, r, iteration);
-            else
-            {
-                ImitationGradient(_deviceTape, replica, r, iteration);
-                _deviceTape.Parameters!.DownloadGrads();
-            }
+            else ImitationGradient(_deviceTape, replica, r, iteration);   // its gradient stays on the device
         }
 
         void ImitationGradient<TVar>(IDiffTape<TVar, float> tape, IPolicyNetwork<float> replica, int r, int iteration) where TVar : struct
@@ -594,11 +615,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
         {
             var replica = PrepareReplica(r);
             if (_deviceTape is null) RolloutGradient(_tape, replica, r, iteration, epoch);
-            else
-            {
-                RolloutGradient(_deviceTape, replica, r, iteration, epoch);
-                _deviceTape.Parameters!.DownloadGrads();
-            }
+            else RolloutGradient(_deviceTape, replica, r, iteration, epoch);
         }
 
         void RolloutGradient<TVar>(IDiffTape<TVar, float> tape, IPolicyNetwork<float> replica, int r, int iteration, int epoch)
