@@ -27,10 +27,11 @@ static class PaperCommand
         var k1s = new Option<string>("--k1s") { Description = "Fig. 4(a)(b)'s k1 values", DefaultValueFactory = _ => string.Join(',', PaperPlan.PaperK1s) };
         var sweepJob = new Option<string>("--sweep-job") { Description = "The job of Fig. 4's sweeps (one of --jobs)", DefaultValueFactory = _ => "large-1" };
         var threads = new Option<int>("--threads") { Description = "Worker threads of each training and evaluation", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var budget = new Option<double?>("--minutes") { Description = "Start no step after this many minutes (the running one finishes); the same command resumes" };
         var reuse = new Option<string?>("--reuse") { Description = "A folder of checkpoints named <job>.<method>.s<seed>.safetensors (scripts/results.sh's results/): each one the plan needs, trained for its planned iterations, is copied in instead of trained" };
 
         var command = new Command("paper", "Regenerate the paper's tables and figures (Tables 1-2, Figs. 4-5) into a folder, with the paper's numbers beside ours");
-        foreach (var o in new Option[] { output, quick, seeds, jobs, iterations, lambdas, k1s, sweepJob, threads, reuse }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, quick, seeds, jobs, iterations, lambdas, k1s, sweepJob, threads, reuse, budget }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             bool isQuick = parse.GetValue(quick);
@@ -52,6 +53,9 @@ static class PaperCommand
             if (k1Values.Any(k => k is < 1 or > 60)) throw new SimInputException("bad k1s: each in 1..60 (the span's snapshots)");
             int threadCount = parse.GetValue(threads);
             SimCli.CheckThreads(threadCount);
+            double? minutes = parse.GetValue(budget);
+            if (minutes is double m0 && !(m0 >= 0 && m0 <= 1e6)) throw new SimInputException($"bad minutes {m0}: need 0..1000000");
+            bool outOfTime = false;
             string dir = parse.GetValue(output)!;
             if (File.Exists(dir)) throw new SimInputException($"--out {dir} is a file; give a folder");
             Directory.CreateDirectory(Path.Combine(dir, "models"));
@@ -95,6 +99,11 @@ static class PaperCommand
                 {
                     if (cancel.IsCancellationRequested) return;
                     if (step.Done()) continue;
+                    if (minutes is double m && total.Elapsed.TotalMinutes >= m)
+                    {
+                        outOfTime = true;
+                        return;
+                    }
                     started++;
                     starting?.Invoke(step);
                     var clock = Stopwatch.StartNew();
@@ -125,6 +134,11 @@ static class PaperCommand
             }
             finally { Console.CancelKeyPress -= stop; }
             var report = PaperReport.Write(plan);
+            if (outOfTime)
+            {
+                Console.Out.WriteLine($"sure paper: --minutes {minutes} reached after {ran} steps ({total.Elapsed.TotalMinutes:F1} min; {steps.Count(s => !s.Done())} steps to go); the same command resumes; {report} (so far)");
+                return 0;
+            }
             if (cancel.IsCancellationRequested)
             {
                 Console.Out.WriteLine($"sure paper: stopped after {ran} steps ({total.Elapsed.TotalMinutes:F1} min); the same command resumes; {report} (so far)");

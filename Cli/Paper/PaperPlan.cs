@@ -25,20 +25,25 @@ sealed record PaperMethod(string Id, string Label, string Architecture, string[]
 }
 
 /// <summary>
-/// A step of the plan, cost in rough seconds for the ETA. It is done when its output exists and is newer than every
-/// input (a retrained model re-runs its evaluations), and for a training when the checkpoint ran the planned
-/// iterations (one stopped early, by Ctrl+C, is trained again), so a stopped or changed run resumes where it must.
+/// A step of the plan, cost in rough seconds for the ETA. It is done when its output exists and is not older than any
+/// input that exists (a retrained model re-runs its evaluations), and for a training when the checkpoint ran the
+/// planned iterations (one stopped early, by Ctrl+C, is trained again), so a stopped or changed run resumes where it
+/// must. A step whose output is gone is done when every step that reads that output is done: the models (git-ignored)
+/// need not outlive the evaluations that used them, so a run kept as its raw/ files resumes in another checkout
+/// without training again what it has already measured.
 /// </summary>
 sealed record PaperStep(string Title, string Output, double Cost, Action Run, string? CommandLine = null)
 {
     public string[] Inputs { get; init; } = [];
     public int? Iterations { get; init; }
+    /// <summary>The steps that read <see cref="Output"/> (set by <see cref="PaperPlan.Steps"/>).</summary>
+    public IReadOnlyList<PaperStep> Consumers { get; set; } = [];
 
     public bool Done()
     {
-        if (!File.Exists(Output)) return false;
+        if (!File.Exists(Output)) return Consumers.Count > 0 && Consumers.All(c => c.Done());
         var written = File.GetLastWriteTimeUtc(Output);
-        if (Inputs.Any(input => !File.Exists(input) || File.GetLastWriteTimeUtc(input) > written)) return false;
+        if (Inputs.Any(input => File.Exists(input) && File.GetLastWriteTimeUtc(input) > written)) return false;
         return Iterations is not int planned
             || Sure.Autodiff.SafetensorsFile.Read(Output).Metadata.GetValueOrDefault("iterations") == planned.ToString(CultureInfo.InvariantCulture);
     }
@@ -122,6 +127,7 @@ sealed class PaperPlan
         // Fig. 5: the sampling distribution and the embeddings of small-1's SURE model, seed 1.
         string probed = ModelPath(ProbeJob, "sure", 1);
         steps.Add(new PaperStep("Fig. 5 probe", RawPath("probe"), 5, () => PaperProbe.Write(probed, RawPath("probe"))) { Inputs = [probed] });
+        foreach (var step in steps) step.Consumers = steps.Where(c => c.Inputs.Contains(step.Output)).ToList();
         return steps;
     }
 

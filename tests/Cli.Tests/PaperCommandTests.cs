@@ -80,6 +80,29 @@ public class PaperCommandTests
         Assert.Contains($"reused {SmallPlanTrainings} checkpoints", error);
         Assert.DoesNotContain(File.ReadLines(Path.Combine(again, "raw", "steps.jsonl")), l => l.Contains("\"sure train ", StringComparison.Ordinal));
         CheckOutput(again, ["small-1"]);
+
+        // Kept as its raw/ files alone (models/ is git-ignored), the run is complete: nothing trains again.
+        Directory.Delete(Path.Combine(dir, "models"), recursive: true);
+        (code, output, error) = CliRunner.Invoke(args);
+        Assert.True(code == 0, error);
+        Assert.Contains($"{steps} steps ({steps} already done)", output);
+        // But an evaluation that is gone brings its model back: the training and that evaluation run, nothing else.
+        File.Delete(Path.Combine(dir, "raw", "small-1.dream.s1.jsonl"));
+        (code, output, error) = CliRunner.Invoke(args);
+        Assert.True(code == 0, error);
+        Assert.Contains($"{steps} steps ({steps - 2} already done)", output);
+    }
+
+    [Fact]
+    public void ABudgetStartsNoStepAfterIt()
+    {
+        using var scratch = new Scratch();
+        var (code, output, error) = CliRunner.Invoke(["paper", "--out", scratch.PathOf("p"), "--jobs", "small-1", "--sweep-job", "small-1",
+            "--iterations", "1", "--seeds", "1", "--lambdas", "0.5", "--k1s", "2", "--minutes", "0"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("--minutes 0 reached after 0 steps", output);
+        Assert.Contains("the same command resumes", output);
+        Assert.False(File.Exists(scratch.PathOf("p/raw/steps.jsonl")));
     }
 
     // Trainings of the small plan: 8 methods (Table 1's six and two ablations) at lambda 0.5, SURE and CCRNN at 0.7.
