@@ -317,4 +317,142 @@ public class ConformanceTests
                 Check.Same(expectedGrad, backend.Floats(dgrad), $"scatter-add count={count} d={d}");
             }
     }
+
+    // The reverse-mode ops, against loops in double written here from IComputeBackend's formulas (not the backends' code):
+    // |device - ref| <= 2e-6 |ref| + 1e-6 (a few float roundings; the derivatives add one exp or division).
+    static void Near(double expected, float actual, string what) =>
+        Assert.True(Math.Abs(actual - expected) <= 2e-6 * Math.Abs(expected) + 1e-6, $"{what}: {actual}, expected {expected}");
+
+    [Theory, MemberData(nameof(Backends))]
+    public void AccumulatingOpsMatchTheirFormulas(string name)
+    {
+        var backend = TestBackends.Backend(name);
+        var rng = new Random(31);
+        foreach (int n in Lengths)
+        {
+            var x = Check.RandomFloats(rng, n, -3, 3);
+            var b = Check.RandomFloats(rng, n, -3, 3);
+            var y0 = Check.RandomFloats(rng, n, -3, 3);
+            using var dx = backend.Upload(x);
+            using var db = backend.Upload(b);
+            using var dy = backend.Upload(y0);
+            backend.Axpy(-1.5f, dx, n, dy);
+            var axpy = backend.Floats(dy);
+            for (int i = 0; i < n; i++) Near(y0[i] - 1.5 * x[i], axpy[i], $"{name} axpy n={n} [{i}]");
+            backend.MultiplyAdd(dx, db, n, dy);
+            var fma = backend.Floats(dy);
+            for (int i = 0; i < n; i++) Near(axpy[i] + (double)x[i] * b[i], fma[i], $"{name} mul_add n={n} [{i}]");
+            backend.Fill(0.25f, n, dy);
+            Assert.All(backend.Floats(dy), v => Assert.Equal(0.25f, v));
+
+            foreach (var op in Enum.GetValues<UnaryOp>())
+            {
+                var input = op == UnaryOp.Log ? Check.RandomFloats(rng, n, 0.05f, 20) : Check.RandomFloats(rng, n, -8, 8);
+                var output = new float[n];
+                for (int i = 0; i < n; i++)
+                    output[i] = op switch
+                    {
+                        UnaryOp.Sigmoid => (float)(1 / (1 + Math.Exp(-input[i]))),
+                        UnaryOp.Softplus => (float)Math.Log(1 + Math.Exp(input[i])),
+                        UnaryOp.Relu => Math.Max(input[i], 0),
+                        UnaryOp.Tanh => (float)Math.Tanh(input[i]),
+                        UnaryOp.Exp => (float)Math.Exp(input[i]),
+                        _ => (float)Math.Log(input[i]),
+                    };
+                var upstream = Check.RandomFloats(rng, n, -1, 1);
+                var start = Check.RandomFloats(rng, n, -1, 1);
+                using var di = backend.Upload(input);
+                using var dout = backend.Upload(output);
+                using var dup = backend.Upload(upstream);
+                using var dgrad = backend.Upload(start);
+                backend.MapBackward(op, di, dout, dup, n, dgrad);
+                var grad = backend.Floats(dgrad);
+                for (int i = 0; i < n; i++)
+                {
+                    double v = input[i], derivative = op switch
+                    {
+                        UnaryOp.Sigmoid => output[i] * (1.0 - output[i]),
+                        UnaryOp.Softplus => 1 / (1 + Math.Exp(-v)),
+                        UnaryOp.Relu => v > 0 ? 1 : 0,
+                        UnaryOp.Tanh => 1 - (double)output[i] * output[i],
+                        UnaryOp.Exp => output[i],
+                        _ => 1 / v,
+                    };
+                    Near(start[i] + upstream[i] * derivative, grad[i], $"{name} {op} backward n={n} [{i}]");
+                }
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void SoftmaxBackwardCopyBlockAndAdamMatchTheirFormulas(string name)
+    {
+        var backend = TestBackends.Backend(name);
+        var rng = new Random(32);
+        foreach (int cols in new[] { 1, 7, 65, 300 })
+        {
+            int rows = 5;
+            var y = new float[rows * cols];
+            for (int r = 0; r < rows; r++) RowOps.Softmax<float>(Check.RandomFloats(rng, cols, -4, 4), y.AsSpan(r * cols, cols));
+            var upstream = Check.RandomFloats(rng, rows * cols, -1, 1);
+            var start = Check.RandomFloats(rng, rows * cols, -1, 1);
+            using var dyv = backend.Upload(y);
+            using var dup = backend.Upload(upstream);
+            using var dgrad = backend.Upload(start);
+            backend.SoftmaxBackward(dyv, dup, rows, cols, dgrad);
+            var grad = backend.Floats(dgrad);
+            for (int r = 0; r < rows; r++)
+            {
+                double dot = 0;
+                for (int c = 0; c < cols; c++) dot += (double)y[r * cols + c] * upstream[r * cols + c];
+                for (int c = 0; c < cols; c++)
+                {
+                    int i = r * cols + c;
+                    Near(start[i] + y[i] * (upstream[i] - dot), grad[i], $"{name} softmax backward cols={cols} [{r}, {c}]");
+                }
+            }
+        }
+
+        // A 3 x 4 block from column 2 of a [3, 9] source into columns 5..8 of a [3, 10] target, copied then accumulated.
+        var src = Check.RandomFloats(rng, 27, -1, 1);
+        var dst = Check.RandomFloats(rng, 30, -1, 1);
+        using var ds = backend.Upload(src);
+        using var dd = backend.Upload(dst);
+        backend.CopyBlock(ds, 2, 9, 3, 4, 5, 10, false, dd);
+        var copied = backend.Floats(dd);
+        backend.CopyBlock(ds, 2, 9, 3, 4, 5, 10, true, dd);
+        var summed = backend.Floats(dd);
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 10; c++)
+            {
+                bool inside = c >= 5 && c < 9;
+                float expected = inside ? src[2 + r * 9 + c - 5] : dst[r * 10 + c];
+                Assert.Equal(expected, copied[r * 10 + c]);
+                Assert.Equal(inside ? expected + expected : expected, summed[r * 10 + c]);
+            }
+        Assert.Throws<ArgumentException>(() => backend.CopyBlock(ds, 2, 9, 3, 4, 7, 10, false, dd));   // runs past the target
+
+        // Adam, one step at t = 3 from random moments: Kingma and Ba's update with the bias corrections.
+        foreach (int n in Lengths)
+        {
+            var g = Check.RandomFloats(rng, n, -1, 1);
+            var m = Check.RandomFloats(rng, n, -0.1f, 0.1f);
+            var v = Check.RandomFloats(rng, n, 0, 0.01f);
+            var p = Check.RandomFloats(rng, n, -1, 1);
+            using var dg = backend.Upload(g);
+            using var dm = backend.Upload(m);
+            using var dv = backend.Upload(v);
+            using var dp = backend.Upload(p);
+            double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, c1 = 1 - Math.Pow(b1, 3), c2 = 1 - Math.Pow(b2, 3);
+            backend.AdamStep(dg, n, (float)b1, (float)b2, (float)eps, (float)(-lr / c1), (float)(1 / Math.Sqrt(c2)), dm, dv, dp);
+            var (m1, v1, p1) = (backend.Floats(dm), backend.Floats(dv), backend.Floats(dp));
+            for (int i = 0; i < n; i++)
+            {
+                double mi = b1 * m[i] + (1 - b1) * g[i], vi = b2 * v[i] + (1 - b2) * g[i] * (double)g[i];
+                Near(mi, m1[i], $"{name} adam m n={n} [{i}]");
+                Near(vi, v1[i], $"{name} adam v n={n} [{i}]");
+                Near(p[i] - lr * (mi / c1) / (Math.Sqrt(vi / c2) + eps), p1[i], $"{name} adam p n={n} [{i}]");
+            }
+        }
+    }
 }

@@ -18,7 +18,8 @@ public sealed unsafe class CudaBackend : KernelBackend, IComputeBackend
         "gemm_f32", "sigmoid_f32", "softplus_f32", "relu_f32", "tanh_f32", "exp_f32", "log_f32", "scale_f32",
         "add_f32", "mul_f32", "add_bias_f32", "softmax_rows_f32", "topk_rows_f32", "csr_mean_f32",
         "csr_mean_backward_f32", "segment_mean_f32", "segment_mean_backward_f32", "gather_rows_f32",
-        "scatter_add_rows_f32", "philox_bits", "philox_float",
+        "scatter_add_rows_f32", "philox_bits", "philox_float", "axpy_f32", "mul_add_f32", "fill_f32", "map_backward_f32",
+        "copy_block_f32", "adam_f32", "softmax_backward_f32",
     ];
 
     /// <summary>The text NVRTC compiles: the CUDA prelude, then the kernels written for both runtimes.</summary>
