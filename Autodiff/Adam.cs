@@ -38,15 +38,16 @@ public sealed class Adam<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Steps taken so far (t in the bias corrections).</summary>
     public int StepCount { get; private set; }
 
+    /// <summary>Step t's bias corrections folded into two scalars: -lr / (1 - beta1^t) and 1 / sqrt(1 - beta2^t).</summary>
+    public static (T StepSize, T InvSqrtCorrection2) StepScalars(T lr, T beta1, T beta2, int t) =>
+        (-lr / (T.One - T.Pow(beta1, T.CreateChecked(t))), T.One / T.Sqrt(T.One - T.Pow(beta2, T.CreateChecked(t))));
+
     /// <summary>One update of every parameter from its current gradient (gradients are left as they are).</summary>
     public void Step()
     {
         StepCount++;
         T one = T.One;
-        T correction1 = one - T.Pow(Beta1, T.CreateChecked(StepCount));
-        T correction2 = one - T.Pow(Beta2, T.CreateChecked(StepCount));
-        T stepSize = -Lr / correction1;
-        T invSqrtCorrection2 = one / T.Sqrt(correction2);
+        var (stepSize, invSqrtCorrection2) = StepScalars(Lr, Beta1, Beta2, StepCount);
         for (int i = 0; i < _parameters.Count; i++)
         {
             var p = _parameters[i];

@@ -39,11 +39,7 @@ public sealed class DeviceAdam : IDisposable
     public void Step()
     {
         StepCount++;
-        // The same scalars, in float, as Adam<float>.Step computes them.
-        float correction1 = 1f - MathF.Pow(Beta1, StepCount);
-        float correction2 = 1f - MathF.Pow(Beta2, StepCount);
-        float stepSize = -Lr / correction1;
-        float invSqrtCorrection2 = 1f / MathF.Sqrt(correction2);
+        var (stepSize, invSqrtCorrection2) = Adam<float>.StepScalars(Lr, Beta1, Beta2, StepCount);
         for (int i = 0; i < _parameters.Count; i++)
             _parameters.Backend.AdamStep(_parameters.Grad(i), _parameters.Value(i).Length, Beta1, Beta2, Eps, stepSize,
                 invSqrtCorrection2, _m[i], _v[i], _parameters.Value(i));

@@ -60,12 +60,17 @@ public sealed partial class DeviceTape
     }
 
     // a, b: same shape; returns a + b
-    public DeviceVar Add(DeviceVar a, DeviceVar b)
+    public DeviceVar Add(DeviceVar a, DeviceVar b) => Zip(Op.Add, BinaryOp.Add, a, b);
+
+    // a, b: same shape; returns a * b elementwise
+    public DeviceVar Mul(DeviceVar a, DeviceVar b) => Zip(Op.Mul, BinaryOp.Mul, a, b);
+
+    DeviceVar Zip(Op op, BinaryOp kernel, DeviceVar a, DeviceVar b)
     {
-        var shape = SameShape(a, b, nameof(Add));
+        var shape = SameShape(a, b, op.ToString());
         var y = NewValue(shape.Length);
-        Backend.Zip(BinaryOp.Add, a.Value, b.Value, shape.Length, y);
-        Record(Op.Add, y, shape, a.Id, b.Id);
+        Backend.Zip(kernel, a.Value, b.Value, shape.Length, y);
+        Record(op, y, shape, a.Id, b.Id);
         return Last;
     }
 
@@ -86,16 +91,6 @@ public sealed partial class DeviceTape
         int count = n.Shape.Length;
         if (_nodes[n.A].Grad is { } da) Backend.Axpy(1f, n.Grad!, count, da);
         if (_nodes[n.B].Grad is { } db) Backend.Axpy(signB, n.Grad!, count, db);
-    }
-
-    // a, b: same shape; returns a * b elementwise
-    public DeviceVar Mul(DeviceVar a, DeviceVar b)
-    {
-        var shape = SameShape(a, b, nameof(Mul));
-        var y = NewValue(shape.Length);
-        Backend.Zip(BinaryOp.Mul, a.Value, b.Value, shape.Length, y);
-        Record(Op.Mul, y, shape, a.Id, b.Id);
-        return Last;
     }
 
     // da += dy * b;  db += dy * a
@@ -214,8 +209,7 @@ public sealed partial class DeviceTape
         var index = indexMemory.Span;
         var sx = x.Shape;
         int d = sx.Cols;
-        foreach (int i in index)
-            if ((uint)i >= (uint)sx.Rows) throw new ArgumentOutOfRangeException(nameof(index), $"row {i} of {sx}");
+        OpChecks.Rows(index, sx);
         var indexBuffer = UploadInts(index);
         var y = NewValue(index.Length * d);
         Backend.GatherRows(x.Value, d, indexBuffer, index.Length, y);
@@ -242,10 +236,7 @@ public sealed partial class DeviceTape
     {
         var segStart = segStartMemory.Span;
         var sx = x.Shape;
-        if (segStart.Length < 1 || segStart[0] != 0 || segStart[^1] != sx.Rows)
-            throw new ArgumentException($"SegmentMean: segment starts must run from 0 to {sx.Rows}");
-        for (int j = 1; j < segStart.Length; j++)
-            if (segStart[j] < segStart[j - 1]) throw new ArgumentException("SegmentMean: segment starts decrease");
+        OpChecks.Segments(segStart, sx.Rows);
         int segments = segStart.Length - 1;
         var starts = UploadInts(segStart);
         var y = NewValue(segments * sx.Cols);

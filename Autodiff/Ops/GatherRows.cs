@@ -7,8 +7,7 @@ public sealed partial class Tape<T>
     {
         var xv = x.Value;
         int d = xv.Cols;
-        foreach (int i in index.Span)
-            if ((uint)i >= (uint)xv.Rows) throw new ArgumentOutOfRangeException(nameof(index), $"row {i} of {xv.Shape}");
+        OpChecks.Rows(index.Span, xv.Shape);
         var y = NewValue(index.Length, d);
         Sparse.GatherRows<T>(xv.Span, d, index.Span, y.Span);
         Record(y, GatherRowsBack, x).Index = index;

@@ -8,10 +8,7 @@ public sealed partial class Tape<T>
     {
         var xv = x.Value;
         var seg = segStart.Span;
-        if (seg.Length < 1 || seg[0] != 0 || seg[^1] != xv.Rows)
-            throw new ArgumentException($"SegmentMean: segment starts must run from 0 to {xv.Rows}");
-        for (int j = 1; j < seg.Length; j++)
-            if (seg[j] < seg[j - 1]) throw new ArgumentException("SegmentMean: segment starts decrease");
+        OpChecks.Segments(seg, xv.Rows);
         var y = NewValue(seg.Length - 1, xv.Cols);
         Sparse.SegmentMean<T>(xv.Span, xv.Cols, seg, y.Span);
         Record(y, SegmentMeanBack, x).Index = segStart;

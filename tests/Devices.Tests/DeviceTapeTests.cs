@@ -202,19 +202,7 @@ public class DeviceTapeTests
 /// </summary>
 public class DeviceModelTests
 {
-    public static TheoryData<string, string> BackendsAndFixtures
-    {
-        get
-        {
-            var data = new TheoryData<string, string>();
-            foreach (var backend in TestBackends.AvailableNames)
-                foreach (var name in new[] { "chain", "diamond", "few", "single", "padding", "short", "ties", "full" })
-                    data.Add(backend, name);
-            return data;
-        }
-    }
-
-    [Theory, MemberData(nameof(BackendsAndFixtures))]
+    [Theory, MemberData(nameof(DecisionTests.BackendsAndCommittedFixtures), MemberType = typeof(DecisionTests))]
     public void SureForwardAndGradientsOnTheDeviceMatchTheCpuTape(string backendName, string name)
     {
         string PathOf(string part) => Path.Combine(AppContext.BaseDirectory, "fixtures", "forward", $"{name}.{part}.safetensors");
