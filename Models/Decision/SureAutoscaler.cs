@@ -18,10 +18,8 @@ public sealed class SureAutoscaler : IAutoscaler
 {
     readonly SureModel<float> _model;
     readonly ulong _seed;
-    readonly int _n, _l, _k, _d, _maxParallelism;
-    readonly int[] _slots;
-    readonly Tensor<float> _s, _x, _y;
-    readonly SureInput<float> _input;
+    readonly int _n, _maxParallelism;
+    readonly SpanBatch<float> _state;   // the tape path's S, x, y (one decision)
     readonly Tape<float> _tape = new(inference: true);
     readonly SubgraphSampler _sampler = new();
     readonly float[] _actionMean;
@@ -40,15 +38,8 @@ public sealed class SureAutoscaler : IAutoscaler
         _model = model;
         _seed = seed;
         _n = env.TaskCount;
-        _l = env.SpanMinutes;
-        _k = env.Neighbours.Width;
-        _d = env.FeatureCount;
         _maxParallelism = env.Options.MaxParallelism;
-        _slots = env.Neighbours.Slots;
-        _s = Tensor<float>.Zeros(_n, _l, 1 + _k, _d);
-        _x = Tensor<float>.Zeros(_n, _l, 1 + _k);
-        _y = Tensor<float>.Zeros(_n, _l, 1 + _k);
-        _input = new SureInput<float>(_s, _x, _y, new NeighbourTable(_n, _k, env.Neighbours.Slots, env.Job.Edges));
+        _state = new SpanBatch<float>(env.Neighbours, env.Job.Edges, 1, env.SpanMinutes, env.FeatureCount);
         _actionMean = new float[_n];
         _next = new int[_n];
         _base = new int[_n];
@@ -56,7 +47,7 @@ public sealed class SureAutoscaler : IAutoscaler
         _deadBand = DeadBand(model);
         // A model trained with the uniform-sampler ablation is evaluated with it too (the trainer's checkpoint says so).
         _uniformSampler = uniformSampler ?? model.Metadata.GetValueOrDefault("sampler") == "uniform";
-        if (!_uniformSampler) _decider = new SureDecider(model.DecisionWeights, _input.Neighbours);
+        if (!_uniformSampler) _decider = new SureDecider(model.DecisionWeights, _state.Table);
     }
 
     /// <summary>The SPEC metrics of the deterministic policy over [start, start + minutes) of a fresh environment.</summary>
@@ -165,38 +156,13 @@ public sealed class SureAutoscaler : IAutoscaler
         _decision++;
     }
 
-    // The tape forward: snapshots in, m_i out.
+    // The tape forward: snapshots in, m_i out (the decider's numbers, to within the noise's ulps: same S, same draws).
     void ComputeActionMeans(StreamEnvironment env)
     {
-        FillState(env);
-        DecisionNoise.Fill(_seed, _decision, _n, _l, _k, _x.Span, _y.Span);
+        _state.Fill(0, env.Snapshots, env.OldestSnapshot, _seed, _decision);
         _tape.Reset();
-        var result = _model.Forward(_tape, _input, _model.Config.K1, _model.Config.K2, _sampler, _uniformSampler);
+        var result = _model.Forward(_tape, _state.Input, _model.Config.K1, _model.Config.K2, _sampler, _uniformSampler);
         result.ActionMean.Value.Span.CopyTo(_actionMean);
-        Probe?.Invoke(result, _input);
-    }
-
-    // S[i, l, 0] = task i at snapshot l, S[i, l, 1+s] = neighbour slot s of task i (zeros in padding), oldest first.
-    void FillState(StreamEnvironment env)
-    {
-        var ring = env.Snapshots;
-        var s = _s.Span;
-        int oldest = env.OldestSnapshot, rowFloats = _n * _d;
-        for (int l = 0; l < _l; l++)
-        {
-            var snapshot = ring.Slice((oldest + l) % _l * rowFloats, rowFloats);
-            for (int i = 0; i < _n; i++)
-            {
-                var row = s.Slice(((i * _l + l) * (1 + _k)) * _d, (1 + _k) * _d);
-                snapshot.Slice(i * _d, _d).CopyTo(row);
-                for (int slot = 0; slot < _k; slot++)
-                {
-                    int task = _slots[i * _k + slot];
-                    var target = row.Slice((1 + slot) * _d, _d);
-                    if (task < 0) target.Clear();
-                    else snapshot.Slice(task * _d, _d).CopyTo(target);
-                }
-            }
-        }
+        Probe?.Invoke(result, _state.Input);
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 
 namespace Sure.Models.Training;
 
@@ -54,5 +56,27 @@ sealed class BestCheckpoint(ParameterSet<float> parameters)
             if (options.MaxMinutes is double minutes && budget.Elapsed.TotalMinutes >= minutes) break;
         }
         return logs;
+    }
+
+    /// <summary>
+    /// Writes the checkpoint (the weights are set to it first) or, before any validation, the current weights, with
+    /// metadata: job, seed, iterations, the best iteration and its validation reward, SURE's sampler and the options as
+    /// JSON (a trainer adds its own keys to the model's metadata before).
+    /// </summary>
+    public void Save(IPolicyNetwork<float> model, string path, string job, int completed, TrainOptions options)
+    {
+        Restore();
+        var metadata = model.Metadata;
+        if (Iteration >= 0)
+        {
+            metadata["best_iteration"] = Iteration.ToString(CultureInfo.InvariantCulture);
+            metadata["validation_reward"] = Reward.ToString("R", CultureInfo.InvariantCulture);
+        }
+        metadata["job"] = job;
+        metadata["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        metadata["iterations"] = completed.ToString(CultureInfo.InvariantCulture);
+        if (model is SureModel<float>) metadata["sampler"] = options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
+        metadata["train_options"] = JsonSerializer.Serialize(options with { Threads = 0 }, ModelsJson.Default.TrainOptions);
+        model.Save(path);
     }
 }

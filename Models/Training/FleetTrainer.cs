@@ -137,21 +137,10 @@ public sealed class FleetTrainer : ITrainer
     /// <summary>Writes the best checkpoint (or the current weights before any validation) with the fleet's metadata.</summary>
     public void SaveCheckpoint(string path)
     {
-        _best.Restore();
-        if (BestIteration >= 0)
-        {
-            _model.Metadata["best_iteration"] = BestIteration.ToString(CultureInfo.InvariantCulture);
-            _model.Metadata["validation_reward"] = BestValidationReward.ToString("R", CultureInfo.InvariantCulture);
-        }
-        _model.Metadata["job"] = "fleet";
         _model.Metadata["fleet_jobs"] = _jobs.Count.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["fleet_validation_jobs"] = _validators.Length.ToString(CultureInfo.InvariantCulture);
         _model.Metadata["jobs_per_iteration"] = JobsPerIteration.ToString(CultureInfo.InvariantCulture);
-        _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
-        _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
-        _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
-        _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, ModelsJson.Default.TrainOptions);
-        _model.Save(path);
+        _best.Save(_model, path, "fleet", _completed, Options);
     }
 
     SureTrainer TrainerFor(int job)

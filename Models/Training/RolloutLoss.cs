@@ -52,13 +52,13 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Records the loss on <paramref name="tape"/> and returns it ([1]); call tape.Backward on it.
     /// snapshots: [Decisions, L, n, D]; u: [Decisions, n]; advantages: [Decisions, n] (the job's advantage of decision t
-    /// for every task, or per-task credit); decision t's noise streams are
-    /// firstStream + 4t (x) and + 4t + 1 (y). frozenProbability: see SureModel.Forward (finite-difference checks).
+    /// for every task, or per-task credit); decision t's noise is <see cref="DecisionNoise"/>'s decision
+    /// firstDecision + 2t (<see cref="RolloutRecord"/>). frozenProbability: see SureModel.Forward (finite-difference checks).
     /// </summary>
     public TVar Build<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
-        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
+        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstDecision,
         out LossValues values, Tensor<T> frozenProbability = default) where TVar : struct =>
-        Build(tape, model, weights, rolloutsInBatch, snapshots, u, advantages, seed, firstStream, default, [], [], out values, frozenProbability);
+        Build(tape, model, weights, rolloutsInBatch, snapshots, u, advantages, seed, firstDecision, default, [], [], out values, frozenProbability);
 
     /// <summary>
     /// Build with PPO's clipped surrogate (docs/training.md) when <paramref name="oldLogDensity"/> is given: row (t, i)'s
@@ -68,12 +68,12 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// logDensity, when not empty, receives this forward's ln N(u; m, s^2) per row ([Decisions, n]).
     /// </summary>
     public TVar Build<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
-        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstStream,
+        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> u, ReadOnlySpan<double> advantages, ulong seed, ulong firstDecision,
         double clip, ReadOnlySpan<float> oldLogDensity, Span<float> logDensity, out LossValues values, Tensor<T> frozenProbability = default)
         where TVar : struct
     {
         int n = Batch.Tasks, rows = Batch.Decisions * n;
-        var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstStream, frozenProbability);
+        var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstDecision, frozenProbability);
         var us = _u.Span;
         for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(u[row]);
         var logStd = tape.Param(model.HeadLogStd);
@@ -118,11 +118,11 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// snapshots: [Decisions, L, n, D]; target: [Decisions, n].
     /// </summary>
     public TVar BuildImitation<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights, int rolloutsInBatch,
-        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> target, ulong seed, ulong firstStream, out LossValues values)
+        ReadOnlySpan<float> snapshots, ReadOnlySpan<float> target, ulong seed, ulong firstDecision, out LossValues values)
         where TVar : struct
     {
         int rows = Batch.Decisions * Batch.Tasks;
-        var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstStream, default);
+        var (actionMean, output) = Forward(tape, model, weights, snapshots, seed, firstDecision, default);
         var us = _u.Span;
         for (int row = 0; row < rows; row++) us[row] = T.CreateChecked(target[row]);
         var difference = tape.Sub(actionMean, tape.Constant(_u));
@@ -132,7 +132,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // The action means [Decisions*n] and, for SURE, its whole output (null for a baseline).
     (TVar ActionMean, SureOutputOn<TVar>? Sure) Forward<TVar>(IDiffTape<TVar, T> tape, IPolicyNetwork<T> model, LossWeights weights,
-        ReadOnlySpan<float> snapshots, ulong seed, ulong firstStream, Tensor<T> frozenProbability) where TVar : struct
+        ReadOnlySpan<float> snapshots, ulong seed, ulong firstDecision, Tensor<T> frozenProbability) where TVar : struct
     {
         int span = Batch.L * Batch.Tasks * Batch.D;
         if (model is IBaselineNetwork<T> baseline)
@@ -146,7 +146,7 @@ public sealed class RolloutLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         var sure = (SureModel<T>)model;
         for (int t = 0; t < Batch.Decisions; t++)
-            Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstStream + 4 * (ulong)t);
+            Batch.Fill(t, snapshots.Slice(t * span, span), seed, firstDecision + 2 * (ulong)t);
         var output = sure.Forward(tape, Batch.Input, sure.Config.K1, sure.Config.K2, _sampler, frozenProbability, weights.UniformSampler);
         LastOutput = typeof(TVar) == typeof(Var<T>) ? SureOutput<T>.From(Cast<SureOutputOn<TVar>, SureOutputOn<Var<T>>>(output)) : null;
         return (output.ActionMean, output);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using Sure.Autodiff.Device;
 using Sure.Models.Baselines;
 using Sure.Sim;
@@ -24,7 +22,8 @@ namespace Sure.Models.Training;
 /// </summary>
 public sealed class SureTrainer : ITrainer, IDisposable
 {
-    // Philox streams (keyed by Seed): the window, the simulator seeds, and 4 per decision (x, y, u, spare).
+    // Philox streams (keyed by Seed): the window, the simulator seeds, the start; from DecisionStreams on, two
+    // DecisionNoise decisions per rollout decision (x and y of the first, u from the second's normal stream).
     const ulong WindowStream = 1UL << 39, EnvironmentStream = (1UL << 39) + 1, StartStream = (1UL << 39) + 2,
         DecisionStreams = 1UL << 40;
 
@@ -34,27 +33,18 @@ public sealed class SureTrainer : ITrainer, IDisposable
     readonly SimOptions _sim;
     readonly Adam<float> _adam, _bootstrapAdam;
     readonly IComputeBackend? _device;
-    readonly DeviceParameters?[] _deviceParameters;   // per rollout's replica, made by its worker on first use
     readonly DeviceParameters? _deviceModel;          // the model's weights and summed gradient on the device
     readonly DeviceAdam? _deviceAdam, _deviceBootstrapAdam;
-    readonly Worker[] _workers;
-    readonly IPolicyNetwork<float>[] _replicas;
-    readonly float[][] _snapshots, _u, _logDensity;   // per rollout: [T, L, n, D], [T, n], [T, n] (PPO's old ln N(u))
+    readonly RolloutWorker[] _workers;
+    readonly RolloutRecord[] _rollouts;
     readonly double[] _rewards, _returns, _advantages;   // [R, T]
     // [R, T, n]: the loss's advantage per row; with per-task credit the span rewards' task shares and their advantages.
     readonly double[] _rowAdvantages, _shares, _shareReturns, _shareAdvantages;
     readonly int[] _start;                                // [n] the window's starting parallelism
-    readonly LossValues[] _lossValues;
     readonly LossWeights _weights;
-    readonly int _n, _spanFloats;
+    readonly int _n;
     int _completed;
     readonly Stopwatch _clock = new();   // runs from the first iteration: IterationLog.Elapsed
-    // The teacher of the bootstrap, tuned once here (each worker builds its own from this): see TeacherKind.
-    readonly Func<IAutoscaler> _createTeacher;
-    // The residual policy's base targets (ActionBase.HpaTuned, MaxTuned), tuned on the training range; NaN for SPEC
-    // 4.4's current p; the Flink target is null unless the base is MaxTuned.
-    readonly double _baseTarget = double.NaN;
-    readonly double? _flinkTarget;
     // Validation (SPEC 6): the deterministic policy on the validation day, and the best checkpoint so far.
     readonly StreamEnvironment? _validationEnv;
     readonly IAutoscaler? _validator;
@@ -99,20 +89,9 @@ public sealed class SureTrainer : ITrainer, IDisposable
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
         _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.BootstrapLearningRate);
         _n = job.TaskCount;
-        _spanFloats = sim.SpanMinutes * _n * model.Config.D;
+        int spanFloats = sim.SpanMinutes * _n * model.Config.D;
 
         int R = options.Rollouts, T = options.WindowHours;
-        _replicas = new IPolicyNetwork<float>[R];
-        _snapshots = new float[R][];
-        _u = new float[R][];
-        _logDensity = new float[R][];
-        for (int r = 0; r < R; r++)
-        {
-            _replicas[r] = model is SureModel<float> ? SureModel<float>.Create(model.Config, 0) : model.Replica();
-            _snapshots[r] = new float[T * _spanFloats];
-            _u[r] = new float[T * _n];
-            _logDensity[r] = new float[T * _n];
-        }
         _rewards = new double[R * T];
         _returns = new double[R * T];
         _advantages = new double[R * T];
@@ -121,9 +100,12 @@ public sealed class SureTrainer : ITrainer, IDisposable
         _shares = new double[shareCount];
         _shareReturns = new double[shareCount];
         _shareAdvantages = new double[shareCount];
-        _lossValues = new LossValues[R];
+        _rollouts = new RolloutRecord[R];
+        for (int r = 0; r < R; r++)
+            _rollouts[r] = new RolloutRecord(T, _n, spanFloats,
+                model is SureModel<float> ? SureModel<float>.Create(model.Config, 0) : model.Replica(),
+                _rewards.AsMemory(r * T, T), shareCount > 0 ? _shares.AsMemory(r * T * _n, T * _n) : Memory<double>.Empty);
         _device = device;
-        _deviceParameters = new DeviceParameters?[device is null ? 0 : R];
         if (device is not null)
         {
             _deviceModel = new DeviceParameters(device, model.Parameters);
@@ -133,48 +115,17 @@ public sealed class SureTrainer : ITrainer, IDisposable
         _start = new int[_n];
         var tuningEnv = new StreamEnvironment(job, workload, sim);
         if (model is IBaselineNetwork<float> baseline) BaselineAutoscaler.CheckFits(baseline, tuningEnv);
-        _createTeacher = TeacherFactory(options.Teacher, tuningEnv, options);
-        // The residual base goes into the model's metadata now: the validator and every later reader act with it.
-        model.Metadata.Remove(SureAutoscaler.BaseKey);
-        model.Metadata.Remove(SureAutoscaler.BaseTargetKey);
-        model.Metadata.Remove(SureAutoscaler.FlinkTargetKey);
-        model.Metadata.Remove(SureAutoscaler.DeadBandKey);
-        if (options.DeadBand > 0) model.Metadata[SureAutoscaler.DeadBandKey] = options.DeadBand.ToString("R", CultureInfo.InvariantCulture);
-        if (options.Base != ActionBase.Current)
-        {
-            _baseTarget = Tuning.Hpa(tuningEnv, options.TrainStart, options.TrainMinutes, 1).Target;
-            model.Metadata[SureAutoscaler.BaseKey] = options.Base == ActionBase.MaxTuned ? SureAutoscaler.MaxTunedBase : SureAutoscaler.HpaTunedBase;
-            model.Metadata[SureAutoscaler.BaseTargetKey] = _baseTarget.ToString("R", CultureInfo.InvariantCulture);
-        }
-        if (options.Base == ActionBase.MaxTuned)
-        {
-            _flinkTarget = Tuning.Flink(tuningEnv, options.TrainStart, options.TrainMinutes, 1).Target;
-            model.Metadata[SureAutoscaler.FlinkTargetKey] = _flinkTarget.Value.ToString("R", CultureInfo.InvariantCulture);
-        }
-        _workers = new Worker[Math.Clamp(options.Threads, 1, R)];
-        for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(this);
+        var createTeacher = TrainingHeuristics.Teacher(options.Teacher, tuningEnv, options);
+        var (baseTarget, flinkTarget) = TrainingHeuristics.TuneBase(options, tuningEnv, model.Metadata);
+        _workers = new RolloutWorker[Math.Clamp(options.Threads, 1, R)];
+        for (int w = 0; w < _workers.Length; w++)
+            _workers[w] = new RolloutWorker(model, job, workload, sim, options, _weights, createTeacher(),
+                options.Base == ActionBase.Current ? null : SureAutoscaler.Base(baseTarget, flinkTarget), device);
         _best = new BestCheckpoint(model.Parameters);
         if (options.ValidationMinutes > 0)
         {
             _validationEnv = new StreamEnvironment(job, workload, sim);
             _validator = LearnedPolicy.Create(model, _validationEnv, options.ValidationSeed, options.Sampler == SamplerKind.Uniform);
-        }
-    }
-
-    /// <summary>The bootstrap's teacher; a tuned one is tuned on the training range (noise seed 1), never beyond it.</summary>
-    static Func<IAutoscaler> TeacherFactory(TeacherKind kind, StreamEnvironment env, TrainOptions options)
-    {
-        if (options.BootstrapIterations == 0) return () => new HpaAutoscaler();
-        switch (kind)
-        {
-            case TeacherKind.HpaTuned:
-                double target = Tuning.Hpa(env, options.TrainStart, options.TrainMinutes, 1).Target;
-                return () => new HpaAutoscaler(target, "hpa-tuned");
-            case TeacherKind.Clairvoyant:
-                double rho = Tuning.Clairvoyant(env, options.TrainStart, options.TrainMinutes, 1).Rho;
-                return () => new ClairvoyantAutoscaler(rho);
-            default:
-                return () => new HpaAutoscaler();
         }
     }
 
@@ -286,7 +237,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
             norm = StepOnSummedGradients(_adam);
             for (int epoch = 1; epoch < Options.Epochs; epoch++)
             {
-                ForEachRollout(static (worker, r, state) => worker.RolloutGradient(r, state.iteration, state.epoch), (iteration, epoch));
+                ForEachRollout(static (worker, rollout, state) => state.trainer.Reinforce(worker, rollout, state.epoch), (trainer: this, epoch));
                 StepOnSummedGradients(_adam);
             }
         }
@@ -303,21 +254,34 @@ public sealed class SureTrainer : ITrainer, IDisposable
         int T = Options.WindowHours;
         int start = WindowStart(iteration);
         DrawStart(iteration);
+        for (int r = 0; r < _rollouts.Length; r++)
+        {
+            _rollouts[r].FirstDecision = FirstDecision(iteration, r);
+            _rollouts[r].EnvironmentSeed = EnvironmentSeed(iteration, r);
+        }
         if (iteration < Options.BootstrapIterations)
         {
             // DAgger (second half of the bootstrap): odd rollouts are the policy's own, labelled by the teacher.
             bool dagger = Options.Dagger && 2 * iteration >= Options.BootstrapIterations;
-            ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start,
-                state.dagger && r % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (iteration, start, dagger));
-            ForEachRollout(static (worker, r, iteration) => worker.ImitationGradient(r, iteration), iteration);
+            ForEachRollout(static (worker, rollout, state) => worker.Run(state.trainer._rollouts[rollout], state.start, state.trainer._start,
+                state.dagger && rollout % 2 == 1 ? Actor.PolicyLabelledByTeacher : Actor.Teacher), (trainer: this, start, dagger));
+            ForEachRollout(static (worker, rollout, trainer) => worker.Imitate(trainer._rollouts[rollout], trainer.Options.Rollouts, trainer._device), this);
             return TrainPhase.Bootstrap;
         }
-        ForEachRollout(static (worker, r, state) => worker.Rollout(r, state.iteration, state.start, Actor.Policy), (iteration, start));
+        ForEachRollout(static (worker, rollout, state) => worker.Run(state.trainer._rollouts[rollout], state.start, state.trainer._start, Actor.Policy),
+            (trainer: this, start));
         Losses.ReturnsToGo(_rewards, T, Options.Gamma, _returns);
         Losses.Advantages(_returns, T, _advantages);
         RowAdvantages();
-        ForEachRollout(static (worker, r, iteration) => worker.RolloutGradient(r, iteration, 0), iteration);
+        ForEachRollout(static (worker, rollout, trainer) => trainer.Reinforce(worker, rollout, 0), this);
         return TrainPhase.Reinforce;
+    }
+
+    // Rollout r's REINFORCE (epoch 0) or PPO (later epochs) loss pass, with its rows' advantages.
+    void Reinforce(RolloutWorker worker, int rollout, int epoch)
+    {
+        int rows = Options.WindowHours * _n;
+        worker.Reinforce(_rollouts[rollout], Options.Rollouts, _rowAdvantages.AsSpan(rollout * rows, rows), epoch, _device);
     }
 
     /// <summary>
@@ -338,8 +302,9 @@ public sealed class SureTrainer : ITrainer, IDisposable
         int R = Options.Rollouts;
         double meanReward = 0, loss = 0, policy = 0, mi = 0, kl = 0;
         foreach (double reward in _rewards) meanReward += reward;
-        foreach (var v in _lossValues)
+        foreach (var rollout in _rollouts)
         {
+            var v = rollout.Loss;
             loss += v.Loss;
             policy += v.Policy;
             mi += v.MutualInformation / R;
@@ -388,7 +353,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
             var deviceAdam = adam == _adam ? _deviceAdam! : _deviceBootstrapAdam!;
             deviceAdam.Lr = adam.Lr;
             _deviceModel.ZeroGrad();
-            foreach (var replica in _deviceParameters) _deviceModel.AddGrads(replica!);
+            foreach (var rollout in _rollouts) _deviceModel.AddGrads(rollout.DeviceReplica!);
             double deviceNorm = _deviceModel.ClipGradNorm((float)Options.ClipNorm);
             deviceAdam.Step();
             _deviceModel.Download();
@@ -408,7 +373,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
             for (int k = 0; k < _model.Parameters.Count; k++)
             {
                 var sum = _model.Parameters[k].Grad.Span;
-                var part = _replicas[r].Parameters[k].Grad.Span;
+                var part = _rollouts[r].Replica.Parameters[k].Grad.Span;
                 for (int j = 0; j < sum.Length; j++) sum[j] += scale * part[j];
             }
     }
@@ -430,7 +395,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
     }
 
     // Rollout r runs on worker r mod W: a fixed assignment, and each rollout's result is independent of its worker.
-    void ForEachRollout<TState>(Action<Worker, int, TState> body, TState state)
+    void ForEachRollout<TState>(Action<RolloutWorker, int, TState> body, TState state)
     {
         if (_workers.Length == 1)
         {
@@ -441,7 +406,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
     }
 
     // Apart from ForEachRollout: the lambda's closure is allocated on entry to the method that declares it.
-    void InParallel<TState>(Action<Worker, int, TState> body, TState state)
+    void InParallel<TState>(Action<RolloutWorker, int, TState> body, TState state)
     {
         int workers = _workers.Length, R = Options.Rollouts;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
@@ -457,198 +422,25 @@ public sealed class SureTrainer : ITrainer, IDisposable
         return ((ulong)Philox.Bits(Options.Seed, EnvironmentStream, 2 * g) << 32) | Philox.Bits(Options.Seed, EnvironmentStream, 2 * g + 1);
     }
 
-    /// <summary>Decision t of rollout r in an iteration: x, y, u streams are this + 0, 1, 2.</summary>
-    ulong FirstDecisionStream(int iteration, int rollout) =>
-        DecisionStreams + 4 * ((ulong)iteration * (ulong)Options.Rollouts + (ulong)rollout) * (ulong)Options.WindowHours;
+    /// <summary>The <see cref="DecisionNoise"/> decision index of rollout r's first decision in an iteration; decision t
+    /// is this + 2t, and its u draws from decision this + 2t + 1's normal stream (<see cref="RolloutRecord"/>).</summary>
+    ulong FirstDecision(int iteration, int rollout) =>
+        DecisionStreams / 2 + 2 * ((ulong)iteration * (ulong)Options.Rollouts + (ulong)rollout) * (ulong)Options.WindowHours;
 
     /// <summary>
     /// Writes the best checkpoint (SPEC 6; the model's weights are set to it first) or, with validation off or before
     /// any, the current weights, with metadata: job, seed, iterations, the best iteration and its validation reward,
     /// sampler and the options as JSON.
     /// </summary>
-    public void SaveCheckpoint(string path)
-    {
-        RestoreBest();
-        if (BestIteration >= 0)
-        {
-            _model.Metadata["best_iteration"] = BestIteration.ToString(CultureInfo.InvariantCulture);
-            _model.Metadata["validation_reward"] = BestValidationReward.ToString("R", CultureInfo.InvariantCulture);
-        }
-        _model.Metadata["job"] = _job.Name;
-        _model.Metadata["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture);
-        _model.Metadata["iterations"] = _completed.ToString(CultureInfo.InvariantCulture);
-        if (_model is SureModel<float>) _model.Metadata["sampler"] = Options.Sampler == SamplerKind.Uniform ? "uniform" : "nvss";
-        _model.Metadata["train_options"] = JsonSerializer.Serialize(Options with { Threads = 0 }, ModelsJson.Default.TrainOptions);
-        _model.Save(path);
-    }
-
+    public void SaveCheckpoint(string path) => _best.Save(_model, path, _job.Name, _completed, Options);
 
     /// <summary>Releases the device buffers of the loss passes (before their backend is disposed); nothing on the CPU tape.</summary>
     public void Dispose()
     {
         foreach (var worker in _workers) worker.Dispose();
-        foreach (var parameters in _deviceParameters) parameters?.Dispose();
+        foreach (var rollout in _rollouts) rollout.DeviceReplica?.Dispose();
         _deviceAdam?.Dispose();
         _deviceBootstrapAdam?.Dispose();
         _deviceModel?.Dispose();
     }
-
-    /// <summary>Who acts in a rollout, and what its u records: see <see cref="Worker.Rollout"/>.</summary>
-    enum Actor { Policy, Teacher, PolicyLabelledByTeacher }
-
-    /// <summary>One thread's simulator, tapes and buffers.</summary>
-    sealed class Worker
-    {
-        readonly SureTrainer _owner;
-        readonly StreamEnvironment _env;
-        readonly Tape<float> _inference = new(inference: true), _tape = new();
-        readonly DeviceTape? _deviceTape;   // the loss passes' tape when the trainer has a device
-        readonly SpanBatch<float> _decision;
-        readonly BaselineBatch<float>? _baselineDecision;    // a baseline's one-decision input (null for SURE)
-        readonly SubgraphSampler _sampler = new();
-        readonly RolloutLoss<float> _loss;
-        readonly int[] _parallelism, _teacherParallelism, _base;
-        readonly IAutoscaler _teacher;
-        readonly IAutoscaler? _baseHeuristic;
-
-        public Worker(SureTrainer owner)
-        {
-            _owner = owner;
-            _env = new StreamEnvironment(owner._job, owner._workload, owner._sim);
-            int L = owner._sim.SpanMinutes, D = _env.FeatureCount;
-            _decision = new SpanBatch<float>(_env.Neighbours, owner._job.Edges, 1, L, D);
-            if (owner._model is IBaselineNetwork<float>) _baselineDecision = new BaselineBatch<float>(owner._job, 1, L, D);
-            _loss = new RolloutLoss<float>(owner._job, _env.Neighbours, owner.Options.WindowHours, L, D);
-            _parallelism = new int[owner._n];
-            _teacherParallelism = new int[owner._n];
-            _base = new int[owner._n];
-            _teacher = owner._createTeacher();
-            if (owner.Options.Base != ActionBase.Current) _baseHeuristic = SureAutoscaler.Base(owner._baseTarget, owner._flinkTarget);
-            if (owner._device is not null) _deviceTape = new DeviceTape(owner._device);
-        }
-
-        public void Dispose() => _deviceTape?.Dispose();
-
-        public void Profile(TapeProfile? profile) => _inference.Profile = _tape.Profile = profile;
-
-        /// <summary>
-        /// Rollout r of the window: decision t's snapshots go to _snapshots[r][t], its u to _u[r][t] and the reward of the
-        /// span it set to _rewards[r, t]. <see cref="Actor.Policy"/> samples u ~ N(m, std^2) and acts on it (REINFORCE);
-        /// <see cref="Actor.Teacher"/> acts as the teacher and stores its action as u = logit(a / 2), a = p' / p
-        /// (<see cref="ImitationTarget"/>); <see cref="Actor.PolicyLabelledByTeacher"/> acts on the sampled u but stores
-        /// the teacher's action for the state the policy reached (DAgger).
-        /// </summary>
-        public void Rollout(int r, int iteration, int start, Actor actor)
-        {
-            var o = _owner;
-            var model = o._model;
-            int n = o._n, T = o.Options.WindowHours;
-            ulong seed = o.Options.Seed, first = o.FirstDecisionStream(iteration, r);
-            o._start.CopyTo(_parallelism, 0);
-            _env.Reset(start, _parallelism, o.EnvironmentSeed(iteration, r));
-            _env.Step(_parallelism);
-            float std = MathF.Exp(model.HeadLogStd.Value.Span[0]);
-            for (int t = 0; t < T; t++)
-            {
-                var snapshots = o._snapshots[r].AsSpan(t * o._spanFloats, o._spanFloats);
-                _env.CopySnapshotsOldestFirst(snapshots);
-                var u = o._u[r].AsSpan(t * n, n);
-                _parallelism.CopyTo(_base, 0);                   // what the ratio multiplies: p, or the base heuristic's p'
-                _baseHeuristic?.Decide(_env, _base);
-                if (actor != Actor.Policy)
-                {
-                    _parallelism.CopyTo(_teacherParallelism, 0);
-                    _teacher.Decide(_env, _teacherParallelism);
-                }
-                if (actor == Actor.Teacher)
-                    for (int i = 0; i < n; i++)
-                    {
-                        u[i] = ImitationTarget(_base[i], _teacherParallelism[i]);
-                        _parallelism[i] = _teacherParallelism[i];
-                    }
-                else
-                {
-                    ulong stream = first + 4 * (ulong)t;
-                    _inference.Reset();
-                    ReadOnlySpan<float> mean;
-                    if (model is SureModel<float> sure)
-                    {
-                        _decision.Fill(0, snapshots, seed, stream);
-                        mean = sure.Forward(_inference, _decision.Input, sure.Config.K1, sure.Config.K2, _sampler, o._weights.UniformSampler).ActionMean.Value.Span;
-                    }
-                    else
-                    {
-                        _baselineDecision!.Fill(0, snapshots);
-                        mean = ((IBaselineNetwork<float>)model).ActionMeans(_inference, _baselineDecision).Value.Span;
-                    }
-                    for (int i = 0; i < n; i++)
-                    {
-                        u[i] = mean[i] + std * Philox.Normal<float>(seed, stream + 2, (ulong)i);
-                        int next = DecisionMath.Rescale(_base[i], DecisionMath.Ratio(u[i], o.Options.DeadBand), o._sim.MaxParallelism);
-                        if (actor == Actor.PolicyLabelledByTeacher) u[i] = ImitationTarget(_base[i], _teacherParallelism[i]);
-                        _parallelism[i] = next;
-                    }
-                }
-                o._rewards[r * T + t] = _env.Step(_parallelism).Reward;
-                if (o._shares.Length > 0) _env.RewardShares(o._shares.AsSpan((r * T + t) * n, n));
-            }
-        }
-
-        public void ImitationGradient(int r, int iteration)
-        {
-            var replica = PrepareReplica(r);
-            if (_deviceTape is null) ImitationGradient(_tape, replica, r, iteration);
-            else ImitationGradient(_deviceTape, replica, r, iteration);   // its gradient stays on the device
-        }
-
-        void ImitationGradient<TVar>(IDiffTape<TVar, float> tape, IPolicyNetwork<float> replica, int r, int iteration) where TVar : struct
-        {
-            var o = _owner;
-            var loss = _loss.BuildImitation(tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o.Options.Seed, o.FirstDecisionStream(iteration, r), out o._lossValues[r]);
-            tape.Backward(loss);
-        }
-
-        /// <summary>Epoch 0: REINFORCE, recording ln N(u) per row; later epochs: PPO's surrogate against it. The
-        /// iteration's log keeps epoch 0's values.</summary>
-        public void RolloutGradient(int r, int iteration, int epoch)
-        {
-            var replica = PrepareReplica(r);
-            if (_deviceTape is null) RolloutGradient(_tape, replica, r, iteration, epoch);
-            else RolloutGradient(_deviceTape, replica, r, iteration, epoch);
-        }
-
-        void RolloutGradient<TVar>(IDiffTape<TVar, float> tape, IPolicyNetwork<float> replica, int r, int iteration, int epoch)
-            where TVar : struct
-        {
-            var o = _owner;
-            int T = o.Options.WindowHours;
-            var loss = _loss.Build(tape, replica, o._weights, o.Options.Rollouts, o._snapshots[r], o._u[r],
-                o._rowAdvantages.AsSpan(r * T * o._n, T * o._n), o.Options.Seed, o.FirstDecisionStream(iteration, r), o.Options.Clip,
-                epoch == 0 ? [] : o._logDensity[r], epoch == 0 ? o._logDensity[r] : [], out var values);
-            if (epoch == 0) o._lossValues[r] = values;
-            tape.Backward(loss);
-        }
-
-        IPolicyNetwork<float> PrepareReplica(int r)
-        {
-            var o = _owner;
-            var replica = o._replicas[r];
-            for (int k = 0; k < replica.Parameters.Count; k++)
-                o._model.Parameters[k].Value.Span.CopyTo(replica.Parameters[k].Value.Span);
-            replica.Parameters.ZeroGrad();
-            _tape.Reset();
-            if (_deviceTape is not null)
-            {
-                // The replica's weights go up; its gradient comes back after the backward (RolloutGradient).
-                var parameters = o._deviceParameters[r] ??= new DeviceParameters(o._device!, replica.Parameters);
-                parameters.Upload();
-                parameters.ZeroGrad();
-                _deviceTape.Reset();
-                _deviceTape.Parameters = parameters;
-            }
-            return replica;
-        }
-    }
-
 }

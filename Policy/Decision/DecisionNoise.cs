@@ -54,6 +54,46 @@ public static class DecisionNoise
                 }
     }
 
+    /// <summary>Floats of scratch <see cref="Draw"/> needs.</summary>
+    public static int DrawScratch(int L, int K) => 5 * L * (1 + K);
+
+    /// <summary>
+    /// The full arrays of <see cref="Fill"/>, drawn the decider's way: per task its theta run (L positions) and its
+    /// neighbours' run (L K positions), transformed vectorised (<see cref="Transform"/>). Equal to Fill to within the
+    /// vectorised logarithm's and cosine's ulp; the training batches (SpanBatch) draw with it.
+    /// </summary>
+    // x, y: [n, L, 1+K]   scratch: [DrawScratch(L, K)]
+    public static void Draw(ulong seed, ulong decisionIndex, int tasks, int L, int K, Span<float> x, Span<float> y, Span<float> scratch)
+    {
+        int slots = 1 + K, count = L * slots;
+        if (x.Length != tasks * count || y.Length != x.Length)
+            throw new ArgumentException($"x and y must hold [{tasks}, {L}, {slots}] values");
+        if (scratch.Length < DrawScratch(L, K)) throw new ArgumentException($"scratch holds {scratch.Length} floats, Draw needs {DrawScratch(L, K)}");
+        // Per task: [0, L) its theta positions, [L, L + L K) its neighbours' (snapshot-major, as Position orders them).
+        var radius = scratch[..count];
+        var angle = scratch.Slice(count, count);
+        var gumbel = scratch.Slice(2 * count, count);
+        for (int i = 0; i < tasks; i++)
+        {
+            Uniforms(seed, decisionIndex, Position(tasks, L, K, i, 0, 0), radius[..L], angle[..L], gumbel[..L]);
+            if (K > 0)
+                Uniforms(seed, decisionIndex, Position(tasks, L, K, i, 0, 1), radius[L..], angle[L..], gumbel[L..]);
+            Transform(radius, angle, gumbel, scratch.Slice(3 * count, count), scratch.Slice(4 * count, count));
+            var xs = x.Slice(i * count, count);
+            var ys = y.Slice(i * count, count);
+            for (int l = 0; l < L; l++)
+            {
+                xs[l * slots] = radius[l];
+                ys[l * slots] = gumbel[l];
+                for (int s = 0; s < K; s++)
+                {
+                    xs[l * slots + 1 + s] = radius[L + l * K + s];
+                    ys[l * slots + 1 + s] = gumbel[L + l * K + s];
+                }
+            }
+        }
+    }
+
     // The decider's fast path draws in two stages: Uniforms for each run of consecutive positions (the Philox words,
     // eight blocks at a time with AVX2: Philox.FillBits), then Transform once over everything drawn. Same words as Philox.Normal and
     // Philox.Gumbel, same formulas; the vectorised logarithms and sines may differ from the scalar ones by an ulp.

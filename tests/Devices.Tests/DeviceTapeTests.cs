@@ -266,10 +266,10 @@ public class DeviceModelTests
         {
             cpu.Reset();
             cpuModel.Parameters.ZeroGrad();
-            cpu.Backward(cpuLoss.Build(cpu, cpuModel, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var expected));
+            cpu.Backward(cpuLoss.Build(cpu, cpuModel, weights, 2, snapshots, u, advantages, seed: 7, firstDecision: 100, out var expected));
             tape.Reset();
             parameters.ZeroGrad();
-            tape.Backward(loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var actual));
+            tape.Backward(loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstDecision: 100, out var actual));
             string what = $"step {step + 1} on {backendName}";
             Assert.NotEqual(0, expected.MutualInformation);
             Assert.NotEqual(0, expected.Kl);

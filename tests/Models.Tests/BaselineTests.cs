@@ -294,12 +294,12 @@ public class BaselineLossTests
 
         var loss = new RolloutLoss<double>(job, new NeighbourIndex(job), T, L, D);
         var weights = new LossWeights(BetaG: 1, BetaMi: 0.1, BetaKl: 1e-3, UniformSampler: false);
-        var value = loss.Build(new Tape<double>(), network, weights, R, snapshots, u, advantages, seed: 1, firstStream: 0, out var parts);
+        var value = loss.Build(new Tape<double>(), network, weights, R, snapshots, u, advantages, seed: 1, firstDecision: 0, out var parts);
         Assert.Equal(expected, value.Value.Span[0], 1e-12);
         Assert.Equal(0, parts.MutualInformation);
         Assert.Equal(0, parts.Kl);
         Assert.Null(loss.LastOutput);
-        var fit = loss.BuildImitation(new Tape<double>(), network, weights, R, snapshots, u, seed: 1, firstStream: 0, out _);
+        var fit = loss.BuildImitation(new Tape<double>(), network, weights, R, snapshots, u, seed: 1, firstDecision: 0, out _);
         Assert.Equal(imitation, fit.Value.Span[0], 1e-12);
     }
 }

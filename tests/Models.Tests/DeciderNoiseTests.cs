@@ -43,4 +43,27 @@ public class DeciderNoiseTests
             Assert.True(Math.Abs(y[i * (1 + K)] - gumbel[i]) <= 1e-6f * (1 + Math.Abs(gumbel[i])), $"y[{i}, 0]");
         }
     }
+
+    /// <summary>The training batches' draw (per task, vectorised) against the scalar reference, element by element,
+    /// over shapes with and without neighbour slots and a padding-heavy one.</summary>
+    [Theory]
+    [InlineData(3, 5, 2)]
+    [InlineData(1, 7, 0)]
+    [InlineData(6, 60, 9)]
+    [InlineData(4, 3, 11)]
+    public void Draw_matches_the_scalar_fill(int n, int L, int K)
+    {
+        var x = new float[n * L * (1 + K)];
+        var y = new float[x.Length];
+        var expectedX = new float[x.Length];
+        var expectedY = new float[x.Length];
+        DecisionNoise.Fill(21, 1000, n, L, K, expectedX, expectedY);
+        DecisionNoise.Draw(21, 1000, n, L, K, x, y, new float[DecisionNoise.DrawScratch(L, K)]);
+        for (int k = 0; k < x.Length; k++)
+        {
+            Assert.True(Math.Abs(x[k] - expectedX[k]) <= 1e-5f * (1 + Math.Abs(expectedX[k])), $"x[{k}]: {x[k]:R}, Fill {expectedX[k]:R}");
+            Assert.True(Math.Abs(y[k] - expectedY[k]) <= 1e-5f * (1 + Math.Abs(expectedY[k])), $"y[{k}]: {y[k]:R}, Fill {expectedY[k]:R}");
+        }
+        Assert.Throws<ArgumentException>(() => DecisionNoise.Draw(21, 1000, n, L, K, x, y, new float[DecisionNoise.DrawScratch(L, K) - 1]));
+    }
 }

@@ -36,7 +36,7 @@ public class TrainingGradientTests
         var loss = new RolloutLoss<double>(job, neighbours, decisions, L, D);
 
         var tape = new Tape<double>();
-        var baseLoss = loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstStream: 100, out var values);
+        var baseLoss = loss.Build(tape, model, weights, 2, snapshots, u, advantages, seed: 7, firstDecision: 100, out var values);
         Assert.NotEqual(0, values.MutualInformation);
         if (!uniformSampler) Assert.NotEqual(0, values.Kl);
         var sampler = loss.LastOutput!.Value.Subgraphs;

@@ -1,5 +1,6 @@
 using Sure.Tests;
 using Sure.Models.Training;
+using Sure.Sim.Autoscalers;
 using Sure.Sim;
 
 namespace Sure.Models.Tests;
@@ -231,7 +232,7 @@ public class TrainingReplayTests
             parallelism[t % n] = 3 + t;
             env.Step(parallelism);
             env.CopySnapshotsOldestFirst(snapshots.AsSpan(t * span, span));
-            single.Fill(0, snapshots.AsSpan(t * span, span), 5, 40 + 4 * (ulong)t);
+            single.Fill(0, snapshots.AsSpan(t * span, span), 5, 20 + 2 * (ulong)t);
             tape.Reset();
             means.Add(model.Forward(tape, single.Input, 10, 4, sampler).ActionMean.Value.ToArray());
             anchors.Add(sampler.Anchors.ToArray());
@@ -239,7 +240,7 @@ public class TrainingReplayTests
 
         var loss = new RolloutLoss<float>(job, env.Neighbours, decisions, L, D);
         loss.Build(new Tape<float>(), model, new LossWeights(1, 0.1, 1e-3, false), 1, snapshots, new float[decisions * n],
-            Enumerable.Range(0, decisions * n).Select(row => 1.0 - row / n).ToArray(), 5, 40, out _);
+            Enumerable.Range(0, decisions * n).Select(row => 1.0 - row / n).ToArray(), 5, 20, out _);
         var batchedMeans = loss.LastOutput!.Value.ActionMean.Value.ToArray();
         var batchedAnchors = loss.LastOutput.Value.Subgraphs.Anchors.ToArray();
         for (int t = 0; t < decisions; t++)
@@ -247,6 +248,67 @@ public class TrainingReplayTests
             Assert.Equal(means[t], batchedMeans.AsSpan(t * n, n).ToArray());
             Assert.Equal(anchors[t], batchedAnchors.AsSpan(t * n * 10, n * 10).ToArray());
         }
+    }
+}
+
+/// <summary>One builder of S and one noise layout: a training rollout decides as the evaluation's fast decider does.</summary>
+public class RolloutDeciderTests
+{
+    /// <summary>
+    /// A rollout acts on the fast decider's m (u = m when the policy's std is ~0), and its loss pass replays the same
+    /// decisions on the tape from the stored snapshots: both must see the same S and the same noise, so the replay's
+    /// means equal what the rollout acted on (to the noise's vectorised ulps), decision by decision.
+    /// </summary>
+    [Theory]
+    [InlineData("small-2", ActionBase.Current)]
+    [InlineData("medium-1", ActionBase.HpaTuned)]
+    public void Loss_pass_replays_the_means_the_rollout_acted_on(string jobName, ActionBase actionBase)
+    {
+        var job = JobCatalog.Load(jobName);
+        var workload = WorkloadTrace.ClarkNet().Workload();
+        var sim = SimOptions.Default;
+        var model = SureTrainer.CreateModel(new SureConfig(), seed: 4);
+        model.HeadLogStd.Value.Span[0] = -40;   // std = 4e-18: u is m in float
+        var options = new TrainOptions { WindowHours = 4, Rollouts = 1, Seed = 3, Base = actionBase };
+        var weights = new LossWeights(1, 0.1, 1e-3, false);
+        var env = new StreamEnvironment(job, workload, sim);
+        var baseHeuristic = actionBase == ActionBase.Current ? null : SureAutoscaler.Base(0.6, null);
+        using var worker = new RolloutWorker(model, job, workload, sim, options, weights, new HpaAutoscaler(), baseHeuristic, null);
+        int n = job.TaskCount, T = options.WindowHours;
+        var record = new RolloutRecord(T, n, sim.SpanMinutes * n * env.FeatureCount, SureModel<float>.Create(model.Config, 0),
+            new double[T], Memory<double>.Empty) { FirstDecision = 77, EnvironmentSeed = 5 };
+        var start = Enumerable.Repeat(3, n).ToArray();
+        worker.Run(record, 1000, start, Actor.Policy);
+
+        var loss = new RolloutLoss<float>(job, env.Neighbours, T, sim.SpanMinutes, env.FeatureCount);
+        loss.Build(new Tape<float>(), model, weights, 1, record.Snapshots, record.U, new double[T * n], options.Seed, record.FirstDecision, out _);
+        var replayed = loss.LastOutput!.Value.ActionMean.Value.Span;
+        Assert.Contains(record.U, u => Math.Abs(u) > 1e-3f);   // the policy is not at its zero
+        for (int row = 0; row < T * n; row++)
+            Assert.True(Math.Abs(replayed[row] - record.U[row]) <= 1e-4f * (1 + Math.Abs(record.U[row])),
+                $"decision {row / n}, task {row % n}: rollout acted on {record.U[row]:R}, the replay computes {replayed[row]:R}");
+    }
+
+    /// <summary>S from the simulator's ring (any oldest row) equals S from the snapshots copied oldest first.</summary>
+    [Fact]
+    public void State_from_the_ring_equals_state_from_the_copied_snapshots()
+    {
+        var job = JobCatalog.Load("small-2");
+        var env = new StreamEnvironment(job, WorkloadTrace.ClarkNet().Workload(), SimOptions.Default);
+        var p = Enumerable.Repeat(2, job.TaskCount).ToArray();
+        env.Reset(300, p, 1);
+        env.Step(p);
+        for (int m = 0; m < 17; m++) env.Step(p, minutes: 1);
+        Assert.NotEqual(0, env.OldestSnapshot);
+        var fromRing = new SpanBatch<float>(env.Neighbours, job.Edges, 1, env.SpanMinutes, env.FeatureCount);
+        var fromCopy = new SpanBatch<float>(env.Neighbours, job.Edges, 1, env.SpanMinutes, env.FeatureCount);
+        var copied = new float[env.Snapshots.Length];
+        env.CopySnapshotsOldestFirst(copied);
+        fromRing.Fill(0, env.Snapshots, env.OldestSnapshot, 9, 4);
+        fromCopy.Fill(0, copied, 9, 4);
+        Assert.Equal(fromCopy.S.Span.ToArray(), fromRing.S.Span.ToArray());
+        Assert.Equal(fromCopy.X.Span.ToArray(), fromRing.X.Span.ToArray());
+        Assert.Contains(fromRing.S.Span.ToArray(), v => v != 0);
     }
 }
 
