@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Sure.Tensors;
 
@@ -81,7 +82,10 @@ public static class RowOps
             TensorPrimitives.Exp(ec, ec);
             TensorPrimitives.Add(ec, T.One, uc);
             TensorPrimitives.Log(uc, lc);
-            for (int j = 0; j < n; j++) yc[j] = T.Max(xc[j], T.Zero) + Log1pCorrected(ec[j], uc[j], lc[j]);
+            if (typeof(T) == typeof(float))   // the same operations vectorised (SoftplusFinish): the same bits
+                Simd.Map<SoftplusFinish>(Floats(xc), Floats(ec), Floats(lc), MemoryMarshal.Cast<T, float>(yc));
+            else
+                for (int j = 0; j < n; j++) yc[j] = T.Max(xc[j], T.Zero) + Log1pCorrected(ec[j], uc[j], lc[j]);
         }
     }
 
@@ -101,6 +105,8 @@ public static class RowOps
         TensorPrimitives.Log(logU, logU);
         Simd.Map<SoftplusFinish>(x, e, logU, x);
     }
+
+    static ReadOnlySpan<float> Floats<T>(ReadOnlySpan<T> x) where T : unmanaged => MemoryMarshal.Cast<T, float>(x);
 
     public static T Softplus<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         => T.Max(x, T.Zero) + Log1p(T.Exp(-T.Abs(x)));
