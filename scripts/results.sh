@@ -5,7 +5,7 @@
 # Writes results/<job>.<variant>.s<seed>.{safetensors,csv}, results/train.jsonl and results/eval.jsonl;
 # scripts/results_table.py makes the tables.
 # Usage: scripts/results.sh [jobs...]   (default: the six paper jobs)
-#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit max maxrl deepwave dream tvw-rl astgcn ccrnn dream3x"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
+#   SEEDS="1 2 3"  VARIANTS="sure paper uniform nomi ppo decay r16 credit max maxrl maxrl3x deepwave dream tvw-rl astgcn ccrnn dream3x"  ITERATIONS=N (default per job: 300 small, 150 medium, 100 large;
 #   half of them bootstrap)  HEURISTICS=0 skips the heuristics' evaluation; SKIP_DONE=1 skips runs whose model exists;
 #   THREADS=N passes --threads.
 set -euo pipefail
@@ -47,6 +47,8 @@ for job in "${JOBS[@]}"; do
       max) extra=(--bootstrap "$bootstrap" --base max-tuned) ;;
       # The same base with REINFORCE alone (no clairvoyant bootstrap): iteration 0 is max-tuned itself.
       maxrl) extra=(--bootstrap 0 --base max-tuned) ;;
+      # The same at three times the job's budget (issue 11: more iterations from the faster trainer, large jobs).
+      maxrl3x) its=$(( 3 * iterations )); extra=(--bootstrap 0 --base max-tuned) ;;
       # SPEC 11's baselines: SURE's head, trainer, recipe, budget and checkpoint rule on another network (issue 16).
       deepwave|dream|tvw-rl|astgcn|ccrnn) extra=(--model "$variant" --bootstrap "$bootstrap") ;;
       # DREAM at three times the budget (a DREAM run costs a tenth of SURE's; `--iterations` here is 3x the job's default).

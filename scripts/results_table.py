@@ -22,6 +22,7 @@ NAMES = {"sure": "SURE (default recipe)", "paper": "SURE, the paper's recipe (SP
          "credit": "SURE + per-task credit (`--task-credit 0.5`)",
          "max": "SURE on max-tuned (`--base max-tuned`)",
          "maxrl": "SURE on max-tuned, REINFORCE only (`--base max-tuned --bootstrap 0`)",
+         "maxrl3x": "SURE on max-tuned, REINFORCE only, 3x the iterations (`--base max-tuned --bootstrap 0`, 300 on the large jobs)",
          "deepwave": "DeepWave", "dream": "DREAM", "dream3x": "DREAM, 3x the iterations (900 / 450 / 300)", "tvw-rl": "TVW-RL", "astgcn": "ASTGCN", "ccrnn": "CCRNN"}
 BASELINES = ["deepwave", "dream", "tvw-rl", "astgcn", "ccrnn"]
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
 using Spectre.Console;
 using Sure.Autodiff;
@@ -16,6 +17,10 @@ namespace Sure.Cli.Paper;
 /// </summary>
 static class PaperCommand
 {
+    // Written with every step: a run spread over sessions says which build (the commit it was built from) made each file.
+    static readonly string Version = typeof(PaperCommand).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for README.md, the figures (SVG), models/ and raw/ (created; an existing run there is resumed)", Required = true };
@@ -111,6 +116,7 @@ static class PaperCommand
                     File.AppendAllText(stepLog, JsonSerializer.Serialize(new Dictionary<string, object?>
                     {
                         ["step"] = step.Title, ["output"] = Path.GetRelativePath(dir, step.Output), ["command"] = step.CommandLine, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                        ["version"] = Version,
                     }) + "\n");
                     ran++;
                     finished?.Invoke(step);

@@ -55,6 +55,12 @@ public class PaperCommandTests
         Assert.Contains("(0 already done)", output);
         CheckOutput(dir, ["small-1"]);
         int steps = File.ReadLines(Path.Combine(dir, "raw", "steps.jsonl")).Count();
+        // Every step names the build that ran it (a run spread over sessions may mix builds).
+        string version = typeof(Sure.Models.SureModel<float>).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+        Assert.All(File.ReadLines(Path.Combine(dir, "raw", "steps.jsonl")),
+            line => Assert.Equal(version, System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("version").GetString()));
 
         // A rerun finds every output and runs nothing.
         (code, output, error) = CliRunner.Invoke(args);
