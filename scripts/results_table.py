@@ -177,27 +177,27 @@ def fleet_table():
 
 
 def fleet_paper_table():
-    """The fleet model (results/fleet/paper.<trace>.fleet.s<seed>.jsonl, `sure eval --jobs small-1,...,large-2 --json`)
-    beside the per-job SURE models and the best tuned heuristic, per paper job and trace."""
+    """Each fleet model (results/fleet/paper.<trace>.<model>.s<seed>.jsonl, `sure eval --jobs small-1,...,large-2
+    --json`; model fleet or fleetmax) beside the per-job SURE models and the best tuned heuristic, per paper job and trace."""
     fleet = root / "fleet"
-    print("| trace | job | fleet model mean +- std | seeds | per-job SURE mean | best tuned heuristic |")
-    print("|---|---|---:|---|---:|---:|")
+    print("| trace | job | fleet model | mean +- std | seeds | per-job SURE mean | best tuned heuristic |")
+    print("|---|---|---|---:|---|---:|---:|")
     for trace in ["clarknet", "nasa"]:
         runs = {}
-        for f in sorted(fleet.glob(f"paper.{trace}.fleet.s*.jsonl")):
-            seed = int(f.name.split(".s")[-1].split(".")[0])
+        for f in sorted(fleet.glob(f"paper.{trace}.*.s*.jsonl")):
+            model, seed = f.name.split(".")[2], int(f.name.split(".s")[-1].split(".")[0])
             for l in f.read_text().splitlines():
                 r = json.loads(l)
                 if "summary" not in r:
-                    runs.setdefault(r["job"], {})[seed] = r["reward"]
+                    runs.setdefault((r["job"], model), {})[seed] = r["reward"]
         for job in JOBS:
-            if job not in runs:
-                continue
-            values = [runs[job][s] for s in sorted(runs[job])]
-            per_job = stats(learned(trace, job, "sure"))
-            best = best_tuned(trace, job)
-            spread = f"+- {statistics.stdev(values):.4f}" if len(values) > 1 else "(1 seed)"
-            print(f"| {trace} | {job} | {statistics.mean(values):.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {per_job[0]:.4f} | {best['reward']:.4f} |")
+            for model in sorted({m for j, m in runs if j == job}):
+                values = [runs[job, model][s] for s in sorted(runs[job, model])]
+                per_job = stats(learned(trace, job, "sure"))
+                best = best_tuned(trace, job)
+                spread = f"+- {statistics.stdev(values):.4f}" if len(values) > 1 else "(1 seed)"
+                per_job_text = f"{per_job[0]:.4f}" if per_job else "n/a"
+                print(f"| {trace} | {job} | {model} | {statistics.mean(values):.4f} {spread} | {' / '.join(f'{v:.4f}' for v in values)} | {per_job_text} | {best['reward']:.4f} |")
 
 
 def table1(trace):

@@ -73,7 +73,7 @@ sealed class RolloutWorker : IDisposable
         _n = job.TaskCount;
         int L = sim.SpanMinutes, D = _env.FeatureCount;
         if (model is SureModel<float> sure && !weights.UniformSampler)
-            _decider = new SureDecider(sure.DecisionWeights, new SpanBatch<float>(_env.Neighbours, job.Edges, 1, L, D).Table);
+            _decider = new SureDecider(sure.DecisionWeights, new NeighbourTable(_n, _env.Neighbours.Width, _env.Neighbours.Slots, job.Edges));
         else if (model is SureModel<float>) _decision = new SpanBatch<float>(_env.Neighbours, job.Edges, 1, L, D);
         else _baselineDecision = new BaselineBatch<float>(job, 1, L, D);
         _loss = new RolloutLoss<float>(job, _env.Neighbours, options.WindowHours, L, D);
