@@ -248,6 +248,10 @@ for section in sections:
         variants_table("clarknet", ["sure", "max", "maxrl"], validation=True)
     elif section == "bases-nasa":
         variants_table("nasa", ["sure", "max", "maxrl"], validation=True)
+    elif section == "longer":
+        variants_table("clarknet", ["maxrl3x"], validation=True)
+    elif section == "longer-nasa":
+        variants_table("nasa", ["maxrl3x"], validation=True)
     elif section == "main-max":
         main_table("clarknet", "max")
     elif section == "nasa-max":
