@@ -31,7 +31,7 @@ static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights, windows and all noise", DefaultValueFactory = _ => 1UL };
         var sampler = new Option<string>("--sampler") { Description = "nvss, or uniform (the w/o NVSS ablation)", DefaultValueFactory = _ => "nvss" };
         var mi = new Option<double>("--mi") { Description = "beta_mi, weight of the mutual-information term (0 = the w/o MI ablation)", DefaultValueFactory = _ => 0.1 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Worker threads for the rollouts (with --jobs: for the jobs of an iteration, one job per thread)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = new Option<string>("--start") { Description = "Parallelism each training window starts from: random (log-uniform in [1, p_max] per task) or p0", DefaultValueFactory = _ => "random" };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Iterations of bootstrapping from HPA before REINFORCE (they count towards --iterations; 0 = REINFORCE only)", DefaultValueFactory = _ => DefaultBootstrap };
         var teacher = new Option<string>("--teacher") { Description = "Who the bootstrap imitates: hpa, hpa-tuned (target tuned on the training range) or clairvoyant (sees the coming hour; rho tuned on the training range)", DefaultValueFactory = _ => DefaultTeacher };

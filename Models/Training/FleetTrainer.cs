@@ -40,6 +40,7 @@ public sealed class FleetTrainer : ITrainer
     readonly Dictionary<int, SureTrainer> _trainers = [];
     readonly Queue<int> _cacheOrder = new();
     readonly (StreamEnvironment Env, IAutoscaler Policy)[] _validators;
+    readonly double[] _validationRewards;
     readonly BestCheckpoint _best;
     readonly Stopwatch _clock = new();
     int _completed;
@@ -57,7 +58,8 @@ public sealed class FleetTrainer : ITrainer
         _sim = SureAutoscaler.Fit(sim, model.Config);
         Options = options;
         JobsPerIteration = jobsPerIteration;
-        _perJob = options with { ValidationMinutes = 0 };
+        // One thread per job: the fleet runs jobs, not one job's rollouts, in parallel.
+        _perJob = options with { ValidationMinutes = 0, Threads = 1 };
         _adam = new Adam<float>(model.Parameters, (float)options.LearningRate);
         _bootstrapAdam = new Adam<float>(model.Parameters, (float)options.BootstrapLearningRate);
         _best = new BestCheckpoint(model.Parameters);
@@ -69,6 +71,7 @@ public sealed class FleetTrainer : ITrainer
                 return (env, LearnedPolicy.Create(model, env, options.ValidationSeed, options.Sampler == SamplerKind.Uniform));
             }).ToArray()
             : [];
+        _validationRewards = new double[_validators.Length];
     }
 
     public TrainOptions Options { get; }
@@ -87,17 +90,29 @@ public sealed class FleetTrainer : ITrainer
 
     /// <summary>
     /// The fleet's gradient of an iteration in the model's gradient: zeroed, then each drawn job's gradient (its rollouts
-    /// summed, as SureTrainer sums them) added times 1 / JobsPerIteration in slot order. Returns the jobs' logs.
+    /// summed, as SureTrainer sums them) added times 1 / JobsPerIteration in slot order. The jobs' rollouts and loss
+    /// passes run at the same time, one job per thread (the largest first), and only the sum is in slot order, so the
+    /// result does not depend on Threads. A job drawn twice is computed once and added twice (its two computations would
+    /// be the same). Returns the jobs' logs.
     /// </summary>
     public IterationLog[] Gradient(int iteration)
     {
         _model.Parameters.ZeroGrad();
-        var logs = new IterationLog[JobsPerIteration];
-        for (int slot = 0; slot < JobsPerIteration; slot++)
+        int J = JobsPerIteration;
+        var logs = new IterationLog[J];
+        // Built one after another: a new trainer writes its tuned base into the shared model's metadata.
+        var trainers = new SureTrainer[J];
+        for (int slot = 0; slot < J; slot++) trainers[slot] = TrainerFor(JobIndex(iteration, slot));
+        var distinct = trainers.Distinct().OrderByDescending(t => t.Job.TaskCount).ToArray();
+        var computed = new Dictionary<SureTrainer, IterationLog>();
+        var results = new IterationLog[distinct.Length];
+        Parallel.For(0, distinct.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.Threads) },
+            d => results[d] = distinct[d].ComputeGradients(iteration));
+        for (int d = 0; d < distinct.Length; d++) computed[distinct[d]] = results[d];
+        for (int slot = 0; slot < J; slot++)
         {
-            int job = JobIndex(iteration, slot);
-            logs[slot] = TrainerFor(job).AddGradient(iteration, 1f / JobsPerIteration);
-            SimulatedTaskMinutes += (long)Options.Rollouts * (Options.WindowHours + 1) * _sim.SpanMinutes * _jobs[job].TaskCount;
+            logs[slot] = trainers[slot].AddComputedGradient(computed[trainers[slot]], 1f / J);
+            SimulatedTaskMinutes += (long)Options.Rollouts * (Options.WindowHours + 1) * _sim.SpanMinutes * trainers[slot].Job.TaskCount;
         }
         return logs;
     }
@@ -125,9 +140,12 @@ public sealed class FleetTrainer : ITrainer
     public double Validate()
     {
         if (_validators.Length == 0) throw new InvalidOperationException("no validation jobs, or validation is off");
+        // Each job's episode on its own thread, the mean in job order.
+        Parallel.For(0, _validators.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.Threads) }, v =>
+            _validationRewards[v] = Episode.Run(_validators[v].Env, _validators[v].Policy, Options.ValidationStart,
+                Options.ValidationMinutes, Options.ValidationSeed).Reward);
         double sum = 0;
-        foreach (var (env, policy) in _validators)
-            sum += Episode.Run(env, policy, Options.ValidationStart, Options.ValidationMinutes, Options.ValidationSeed).Reward;
+        foreach (double reward in _validationRewards) sum += reward;
         return sum / _validators.Length;
     }
 

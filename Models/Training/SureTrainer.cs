@@ -200,6 +200,7 @@ public sealed class SureTrainer : ITrainer, IDisposable
 
     public TrainOptions Options { get; }
     public IPolicyNetwork<float> Model => _model;
+    public JobGraph Job => _job;
     /// <summary>Iterations completed so far (over all calls of Run).</summary>
     public int CompletedIterations => _completed;
     /// <summary>Bytes allocated (all threads) by the last iteration.</summary>
@@ -289,12 +290,24 @@ public sealed class SureTrainer : ITrainer, IDisposable
     /// sum over the rollouts added times <paramref name="scale"/> to the model's gradient (which is not zeroed first), and
     /// the iteration's log (its gradient norm is NaN: the fleet clips the sum). No step, no PPO epochs, no validation.
     /// </summary>
-    public IterationLog AddGradient(int iteration, float scale)
+    public IterationLog AddGradient(int iteration, float scale) => AddComputedGradient(ComputeGradients(iteration), scale);
+
+    /// <summary>
+    /// AddGradient's first half: iteration k's rollouts and loss gradients in this trainer's own replicas. It only reads
+    /// the shared model (its weights), so trainers of different jobs may run it at the same time.
+    /// </summary>
+    public IterationLog ComputeGradients(int iteration)
     {
         if (_device is not null) throw new InvalidOperationException("a fleet iteration sums the jobs' gradients on the host: train without a device");
-        var phase = Gradients(iteration);
+        return Log(Gradients(iteration), double.NaN) with { Iteration = iteration + 1 };
+    }
+
+    /// <summary>AddGradient's second half: the model's gradient += scale * the rollouts' gradients of the last
+    /// ComputeGradients, in rollout order; returns its log.</summary>
+    public IterationLog AddComputedGradient(IterationLog computed, float scale)
+    {
         AddReplicaGradients(scale);
-        return Log(phase, double.NaN) with { Iteration = iteration + 1 };
+        return computed;
     }
 
     IterationLog Log(TrainPhase phase, double norm)

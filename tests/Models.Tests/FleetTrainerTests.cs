@@ -52,6 +52,38 @@ public class FleetTrainerTests
                     $"{model.Parameters[k].Name}[{j}]: fleet {actual[k][j]}, mean of jobs {expected[k][j]}");
     }
 
+    /// <summary>The fleet runs its drawn jobs in parallel, one per thread, and sums them in slot order: with two threads
+    /// the gradient, the logs, the validation rewards and a short run's weights are one thread's bit for bit, with a
+    /// job drawn twice in an iteration (2 jobs, 4 slots).</summary>
+    [Fact]
+    public void Threads_do_not_change_a_fleet_run()
+    {
+        var jobs = new[] { JobCatalog.Load("random:3:1"), JobCatalog.Load("random:5:2") };
+        var validation = new[] { JobCatalog.Load("random:4:3"), JobCatalog.Load("random:2:4") };
+        (float[][] Gradient, float[][] Weights, double[] Rewards, double Best) Train(int threads)
+        {
+            var model = Model();
+            var fleet = new FleetTrainer(model, jobs, validation, Workload, SimOptions.Default,
+                Small(bootstrap: 1) with { Threads = threads, Iterations = 3 }, jobsPerIteration: 4);
+            fleet.Gradient(1);
+            var gradient = model.Parameters.Select(p => p.Grad.ToArray()).ToArray();
+            var logs = fleet.Run();
+            return (gradient, model.Parameters.Select(p => p.Value.ToArray()).ToArray(),
+                logs.SelectMany(l => new[] { l.MeanReward, l.Loss, l.ValidationReward }).ToArray(), fleet.BestValidationReward);
+        }
+        var one = Train(1);
+        var two = Train(2);
+        Assert.Contains(one.Gradient, g => g.Any(v => v != 0));
+        for (int k = 0; k < one.Gradient.Length; k++)
+        {
+            Assert.Equal(one.Gradient[k], two.Gradient[k]);
+            Assert.Equal(one.Weights[k], two.Weights[k]);
+        }
+        Assert.Equal(one.Rewards, two.Rewards);
+        Assert.Equal(one.Best, two.Best);
+        Assert.True(double.IsFinite(one.Best));
+    }
+
     [Fact]
     public void The_draw_of_jobs_is_a_function_of_the_seed_and_iteration()
     {
