@@ -38,7 +38,7 @@ static class TrainCommand
         var dagger = new Option<bool>("--dagger") { Description = "In the bootstrap's second half, half the rollouts are the policy's own, labelled by the teacher (DAgger); --dagger false turns it off", DefaultValueFactory = _ => DefaultDagger };
         var features = new Option<string>("--features") { Description = "spec (SPEC 3's eight, D = 8) or forecast (plus time of day and place in the span, D = 11)", DefaultValueFactory = _ => DefaultFeatures };
         var bootstrapRate = new Option<double>("--bootstrap-lr") { Description = "Adam's learning rate in the bootstrap phase", DefaultValueFactory = _ => 1e-3 };
-        var actionBase = new Option<string>("--base") { Description = "What the ratio multiplies: current (SPEC 4.4's p), hpa-tuned (a residual on HPA's recommendation at a target tuned on the training range) or max-tuned (on the larger of hpa-tuned's and flink-tuned's recommendations, both tuned on the training range)", DefaultValueFactory = _ => DefaultBase };
+        var actionBase = new Option<string>("--base") { Description = "What the ratio multiplies: current (SPEC 4.4's p), hpa-tuned (a residual on HPA's recommendation at a target tuned on the training range), max-tuned (on the larger of hpa-tuned's and flink-tuned's recommendations, both tuned on the training range) or best-tuned (hpa-tuned or max-tuned, whichever scores higher on the job's training range; with --jobs chosen per job where the model runs)", DefaultValueFactory = _ => DefaultBase };
         var deadBand = new Option<double>("--dead-band") { Description = "A ratio within this of 1 keeps the parallelism (no restart); 0 = SPEC 4.4", DefaultValueFactory = _ => DefaultDeadBand };
         var rollouts = new Option<int>("--rollouts") { Description = "R, rollouts of each training window per iteration", DefaultValueFactory = _ => 8 };
         var epochs = new Option<int>("--epochs") { Description = "Gradient steps per batch of rollouts in the REINFORCE phase: 1 = REINFORCE, more = PPO's clipped surrogate", DefaultValueFactory = _ => 1 };
@@ -246,7 +246,8 @@ static class TrainCommand
         "current" => ActionBase.Current,
         "hpa-tuned" => ActionBase.HpaTuned,
         "max-tuned" => ActionBase.MaxTuned,
-        _ => throw new SimInputException($"bad base '{name}': expected current, hpa-tuned or max-tuned"),
+        "best-tuned" => ActionBase.BestTuned,
+        _ => throw new SimInputException($"bad base '{name}': expected current, hpa-tuned, max-tuned or best-tuned"),
     };
 
     public static int FeatureCount(string name) => name switch

@@ -47,7 +47,7 @@ public sealed class PolicySession
         if (!(_options.RestartSeconds >= 0 && _options.RestartSeconds <= 60)) throw new ArgumentException("restart seconds must be in [0, 60]");
         _maxMissing = _options.MaxMissingMinutes < 0 ? _l / 4 : _options.MaxMissingMinutes;
         if (weights.Base.FlinkTarget is not null)
-            throw new ArgumentException($"the model's residual base is {ResidualBase.MaxTunedBase} (the larger of HPA's and Flink's rule's recommendations): the policy library implements the {ResidualBase.HpaTunedBase} base only (docs/integration.md); `sure simulate` and `sure eval` run it");
+            throw new ArgumentException($"the model's residual base is {(weights.Base.BestOfTwo ? $"{ResidualBase.BestTunedBase} (hpa-tuned or max-tuned, chosen per job)" : $"{ResidualBase.MaxTunedBase} (the larger of HPA's and Flink's rule's recommendations)")}: the policy library implements the {ResidualBase.HpaTunedBase} base only (docs/integration.md); `sure simulate` and `sure eval` run it");
         _baseTarget = weights.Base.HpaTarget;
         if (weights.Base.TargetPerJob)
         {

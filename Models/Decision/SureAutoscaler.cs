@@ -67,7 +67,7 @@ public sealed class SureAutoscaler : IAutoscaler
 
     /// <summary>Metadata keys of a residual policy (<see cref="Training.ActionBase"/>): the base and its targets.</summary>
     public const string BaseKey = ResidualBase.BaseKey, BaseTargetKey = ResidualBase.BaseTargetKey, FlinkTargetKey = ResidualBase.FlinkTargetKey,
-        HpaTunedBase = ResidualBase.HpaTunedBase, MaxTunedBase = ResidualBase.MaxTunedBase;
+        HpaTunedBase = ResidualBase.HpaTunedBase, MaxTunedBase = ResidualBase.MaxTunedBase, BestTunedBase = ResidualBase.BestTunedBase;
 
     /// <summary>The base target of a fleet model (<see cref="Training.FleetTrainer"/>): HPA's target is tuned on each
     /// job's own training range (the trace's <see cref="Training.DataSplit"/>) where the policy is deployed.</summary>
@@ -94,10 +94,27 @@ public sealed class SureAutoscaler : IAutoscaler
         {
             if (env is null) throw new SureFileException($"the model's {BaseTargetKey} is {TunedPerJob}: it needs the job and trace to tune on");
             var train = Training.DataSplit.For(env.Workload.Length).Train;
-            double hpa = Tuning.Hpa(env, train.Start, train.Minutes, 1).Target;
-            return Base(hpa, residual.FlinkTarget is null ? null : Tuning.Flink(env, train.Start, train.Minutes, 1).Target);
+            var (hpa, flink) = TuneBase(env, train.Start, train.Minutes,
+                residual.BestOfTwo ? Training.ActionBase.BestTuned : residual.FlinkTarget is null ? Training.ActionBase.HpaTuned : Training.ActionBase.MaxTuned);
+            return Base(hpa, flink);
         }
         return residual.HpaTarget is double target ? Base(target, residual.FlinkTarget) : null;
+    }
+
+    /// <summary>
+    /// The targets of a residual base tuned on a window of the job's trace (noise seed 1, as the tuned heuristics):
+    /// HPA's; Flink's rule's too for max-tuned; for best-tuned, Flink's only when max-tuned's reward on the window is
+    /// above hpa-tuned's (then the base is max-tuned, else hpa-tuned). The one tuning of training and deployment.
+    /// </summary>
+    public static (double HpaTarget, double? FlinkTarget) TuneBase(StreamEnvironment env, int start, int minutes, Training.ActionBase kind)
+    {
+        if (kind == Training.ActionBase.Current) throw new ArgumentException("the current parallelism has no targets to tune");
+        var (hpa, hpaReward) = Tuning.Choose(Tuning.TargetGrid, t => new HpaAutoscaler(t), env, start, minutes, 1);
+        if (kind == Training.ActionBase.HpaTuned) return (hpa, null);
+        double flink = Tuning.Flink(env, start, minutes, 1).Target;
+        if (kind == Training.ActionBase.MaxTuned) return (hpa, flink);
+        double maxReward = Episode.Run(env, Base(hpa, flink), start, minutes, 1).Reward;
+        return maxReward > hpaReward ? (hpa, flink) : (hpa, null);
     }
 
     /// <summary>A residual base: HPA at its target (hpa-tuned), or with Flink's rule beside it when it has a target (max-tuned).</summary>

@@ -176,7 +176,14 @@ public sealed class FleetTrainer : ITrainer
     void MarkBaseTunedPerJob()
     {
         if (Options.Base == ActionBase.Current) return;
+        _model.Metadata[SureAutoscaler.BaseKey] = Options.Base switch
+        {
+            ActionBase.MaxTuned => SureAutoscaler.MaxTunedBase,
+            ActionBase.BestTuned => SureAutoscaler.BestTunedBase,
+            _ => SureAutoscaler.HpaTunedBase,
+        };
         _model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
-        if (Options.Base == ActionBase.MaxTuned) _model.Metadata[SureAutoscaler.FlinkTargetKey] = SureAutoscaler.TunedPerJob;
+        if (Options.Base == ActionBase.HpaTuned) _model.Metadata.Remove(SureAutoscaler.FlinkTargetKey);
+        else _model.Metadata[SureAutoscaler.FlinkTargetKey] = SureAutoscaler.TunedPerJob;
     }
 }

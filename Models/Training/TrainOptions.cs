@@ -25,9 +25,11 @@ public enum TeacherKind { Hpa, HpaTuned, Clairvoyant }
 /// HpaTuned: a residual policy, p' = round(a p_hpa) with p_hpa the recommendation of HPA at a target tuned on the
 /// training range; a = 1 (u = 0) is exactly that heuristic, and the policy learns where to depart from it.
 /// MaxTuned: the same on max-tuned, the larger of hpa-tuned's and flink-tuned's recommendations (each tuned on the
-/// training range; docs/simulator.md).
+/// training range; docs/simulator.md). BestTuned: on hpa-tuned or max-tuned, whichever scores the higher reward on the
+/// job's training range (ties to hpa-tuned); a one-job model records the one chosen, a fleet model chooses per job where
+/// it runs (docs/fleet.md).
 /// </summary>
-public enum ActionBase { Current, HpaTuned, MaxTuned }
+public enum ActionBase { Current, HpaTuned, MaxTuned, BestTuned }
 
 /// <summary>The REINFORCE phase's learning rate over its iterations: see <see cref="TrainOptions.Schedule"/>.</summary>
 public enum RateSchedule { Constant, Linear }

@@ -38,12 +38,11 @@ static class TrainingHeuristics
         metadata.Remove(SureAutoscaler.DeadBandKey);
         if (options.DeadBand > 0) metadata[SureAutoscaler.DeadBandKey] = options.DeadBand.ToString("R", CultureInfo.InvariantCulture);
         if (options.Base == ActionBase.Current) return (double.NaN, null);
-        double hpa = Tuning.Hpa(env, options.TrainStart, options.TrainMinutes, 1).Target;
-        metadata[SureAutoscaler.BaseKey] = options.Base == ActionBase.MaxTuned ? SureAutoscaler.MaxTunedBase : SureAutoscaler.HpaTunedBase;
+        // best-tuned is recorded as the base it chose on this job.
+        var (hpa, flink) = SureAutoscaler.TuneBase(env, options.TrainStart, options.TrainMinutes, options.Base);
+        metadata[SureAutoscaler.BaseKey] = flink is null ? SureAutoscaler.HpaTunedBase : SureAutoscaler.MaxTunedBase;
         metadata[SureAutoscaler.BaseTargetKey] = hpa.ToString("R", CultureInfo.InvariantCulture);
-        if (options.Base != ActionBase.MaxTuned) return (hpa, null);
-        double flink = Tuning.Flink(env, options.TrainStart, options.TrainMinutes, 1).Target;
-        metadata[SureAutoscaler.FlinkTargetKey] = flink.ToString("R", CultureInfo.InvariantCulture);
+        if (flink is double f) metadata[SureAutoscaler.FlinkTargetKey] = f.ToString("R", CultureInfo.InvariantCulture);
         return (hpa, flink);
     }
 }

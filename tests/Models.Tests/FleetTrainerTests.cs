@@ -119,4 +119,36 @@ public class FleetTrainerTests
         }
         Assert.Throws<SureFileException>(() => SureAutoscaler.BaseHeuristic(model.Metadata));
     }
+
+    /// <summary>A best-tuned fleet checkpoint's base is, on each job, hpa-tuned or max-tuned: whichever scores the higher
+    /// reward on that job's training range (computed here from the tuned heuristics themselves). The cases hold both
+    /// choices, so a base that always took one of them fails.</summary>
+    [Fact]
+    public void A_best_tuned_base_is_the_better_of_hpa_tuned_and_max_tuned_on_the_training_range()
+    {
+        var model = SureModel<float>.Create(new SureConfig { H = 8 }, 3);
+        model.HeadWeight.Value.Span.Clear();
+        model.HeadBias.Value.Span.Clear();
+        model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.BestTunedBase;
+        model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
+        model.Metadata[SureAutoscaler.FlinkTargetKey] = SureAutoscaler.TunedPerJob;
+        var train = DataSplit.For(Workload.Length).Train;
+        var chosen = new List<string>();
+        foreach (string name in new[] { "small-1", "small-2", "medium-1", "medium-2", "large-1", "large-2" })
+        {
+            var job = JobCatalog.Load(name);
+            var env = new StreamEnvironment(job, Workload);
+            var hpa = Tuning.Hpa(env, train.Start, train.Minutes, 1);
+            var max = Tuning.Max(env, train.Start, train.Minutes, 1);
+            IAutoscaler better = Episode.Run(env, max, train.Start, train.Minutes, 1).Reward > Episode.Run(env, hpa, train.Start, train.Minutes, 1).Reward ? max : hpa;
+            chosen.Add(better.Name);
+            var sure = SureAutoscaler.Evaluate(model, job, Workload, SimOptions.Default, 10080, 1440, 4);
+            Assert.Equal(Episode.Run(new StreamEnvironment(job, Workload), better, 10080, 1440, 4), sure);
+        }
+        Assert.Contains("hpa-tuned", chosen);
+        Assert.Contains("max-tuned", chosen);
+        model.Metadata.Remove(SureAutoscaler.FlinkTargetKey);
+        model.Metadata[SureAutoscaler.BaseTargetKey] = "0.6";
+        Assert.Throws<SureFileException>(() => SureAutoscaler.BaseHeuristic(model.Metadata));
+    }
 }

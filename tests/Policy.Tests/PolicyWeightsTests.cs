@@ -134,4 +134,34 @@ public class PolicyWeightsTests
         }
         finally { File.Delete(path); }
     }
+
+    /// <summary>A best-tuned fleet base (hpa-tuned or max-tuned, chosen per job) reads back as per job with both targets
+    /// to tune; sessions refuse it, naming it; with a fixed target instead of per-job the file is refused.</summary>
+    [Fact]
+    public void A_best_tuned_base_is_read_as_per_job_and_refused_by_sessions()
+    {
+        string perJob = TestModels.Write(8, seed: 4, baseTarget: 0.6, edit: m =>
+        {
+            m.Metadata[ResidualBase.BaseKey] = ResidualBase.BestTunedBase;
+            m.Metadata[ResidualBase.BaseTargetKey] = ResidualBase.TunedPerJob;
+            m.Metadata[ResidualBase.FlinkTargetKey] = ResidualBase.TunedPerJob;
+        });
+        string fixedTarget = TestModels.Write(8, seed: 4, baseTarget: 0.6, edit: m => m.Metadata[ResidualBase.BaseKey] = ResidualBase.BestTunedBase);
+        try
+        {
+            var weights = PolicyWeights.Load(perJob);
+            Assert.True(weights.Base.TargetPerJob);
+            Assert.True(weights.Base.BestOfTwo);
+            Assert.True(double.IsNaN(weights.Base.FlinkTarget!.Value));
+            var job = new JobDag(["a", "b", "c"], [("a", "b"), ("a", "c")]);
+            Assert.Contains("best-tuned", Assert.Throws<ArgumentException>(() =>
+                new PolicySession(weights, job, [4, 4, 4], new PolicyOptions { BaseTarget = 0.6 })).Message);
+            Assert.Contains("per-job", Assert.Throws<SureFileException>(() => PolicyWeights.Load(fixedTarget)).Message);
+        }
+        finally
+        {
+            File.Delete(perJob);
+            File.Delete(fixedTarget);
+        }
+    }
 }
