@@ -84,6 +84,32 @@ public class FleetTrainerTests
         Assert.True(double.IsFinite(one.Best));
     }
 
+    /// <summary>The checkpoint is chosen by the policy as deployed: with a zero head (a = 1 everywhere) validation is
+    /// each validation job's base, tuned on that job's training range, on the validation day. Until 2026-12-02 the
+    /// validators were built before the base was in the metadata and ran on the current parallelism instead.</summary>
+    [Theory]
+    [InlineData(ActionBase.HpaTuned)]
+    [InlineData(ActionBase.MaxTuned)]
+    [InlineData(ActionBase.BestTuned)]
+    public void Validation_runs_the_policy_on_its_per_job_base(ActionBase kind)
+    {
+        var jobs = new[] { JobCatalog.Load("random:3:1") };
+        var validation = new[] { JobCatalog.Load("small-1"), JobCatalog.Load("medium-2") };
+        var model = Model();
+        model.HeadWeight.Value.Span.Clear();
+        model.HeadBias.Value.Span.Clear();
+        var options = Small(bootstrap: 1) with { Base = kind };
+        var fleet = new FleetTrainer(model, jobs, validation, Workload, SimOptions.Default, options, jobsPerIteration: 1);
+        var train = DataSplit.For(Workload.Length).Train;
+        double expected = validation.Average(job =>
+        {
+            var env = new StreamEnvironment(job, Workload);
+            var (hpa, flink) = SureAutoscaler.TuneBase(env, train.Start, train.Minutes, kind);
+            return Episode.Run(env, SureAutoscaler.Base(hpa, flink), options.ValidationStart, options.ValidationMinutes, options.ValidationSeed).Reward;
+        });
+        Assert.Equal(expected, fleet.Validate(), 12);
+    }
+
     [Fact]
     public void The_draw_of_jobs_is_a_function_of_the_seed_and_iteration()
     {
