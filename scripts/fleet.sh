@@ -4,7 +4,8 @@
 # results/fleet/test200.TRACE.NAME.sS.jsonl, results/fleet/paper.TRACE.NAME.sS.jsonl.
 # Usage: NAME=fleetmax600 ITERATIONS=600 BASE=max-tuned SURE=/path/to/sure scripts/fleet.sh
 #   BASE: hpa-tuned (the default recipe) or max-tuned; THREADS (default 1); SEEDS (default "1 2 3");
-#   TRAIN_ONLY=1 stops after training (the validation-day scores are in the logs).
+#   EXTRA: more `sure train` options (e.g. "--validation-jobs 32"); TRAIN_ONLY=1 stops after training (the
+#   validation-day scores are in the logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sure=${SURE:-Cli/bin/Release/net10.0/sure}
@@ -14,7 +15,7 @@ mkdir -p results/fleet
 for seed in ${SEEDS:-1 2 3}; do
   model=results/fleet/$name.s$seed.safetensors
   [ -f "$model" ] || "$sure" train --jobs fleet --iterations "${ITERATIONS:-150}" --bootstrap 75 --base "${BASE:-hpa-tuned}" \
-    --seed "$seed" --threads "${THREADS:-1}" --out "$model" 2>/dev/null | tail -2
+    --seed "$seed" --threads "${THREADS:-1}" ${EXTRA:-} --out "$model" 2>/dev/null | tail -2
 done
 [ -n "${TRAIN_ONLY:-}" ] && exit 0
 for trace in clarknet nasa; do
