@@ -124,16 +124,23 @@ public class FleetTrainerTests
         Assert.Equal(7, draws.Distinct().Count());
     }
 
+    // A model whose action is exactly its base (u = 0 on every task), the base tuned per job.
+    static SureModel<float> ZeroHead(string baseKind)
+    {
+        var model = SureModel<float>.Create(new SureConfig { H = 8 }, 3);
+        model.HeadWeight.Value.Span.Clear();
+        model.HeadBias.Value.Span.Clear();
+        model.Metadata[SureAutoscaler.BaseKey] = baseKind;
+        model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
+        return model;
+    }
+
     /// <summary>A fleet checkpoint's residual base is HPA tuned on the job where it runs: on each job, the untrained
     /// (zero-action) policy is hpa-tuned at that job's own target, tuned on the trace's training range.</summary>
     [Fact]
     public void A_per_job_base_is_tuned_on_the_job_it_decides_for()
     {
-        var model = SureModel<float>.Create(new SureConfig { H = 8 }, 3);
-        model.HeadWeight.Value.Span.Clear();
-        model.HeadBias.Value.Span.Clear();
-        model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.HpaTunedBase;
-        model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
+        var model = ZeroHead(SureAutoscaler.HpaTunedBase);
         var train = DataSplit.For(Workload.Length).Train;
         foreach (string name in new[] { "small-1", "medium-2" })
         {
@@ -152,11 +159,7 @@ public class FleetTrainerTests
     [Fact]
     public void A_best_tuned_base_is_the_better_of_hpa_tuned_and_max_tuned_on_the_training_range()
     {
-        var model = SureModel<float>.Create(new SureConfig { H = 8 }, 3);
-        model.HeadWeight.Value.Span.Clear();
-        model.HeadBias.Value.Span.Clear();
-        model.Metadata[SureAutoscaler.BaseKey] = SureAutoscaler.BestTunedBase;
-        model.Metadata[SureAutoscaler.BaseTargetKey] = SureAutoscaler.TunedPerJob;
+        var model = ZeroHead(SureAutoscaler.BestTunedBase);
         model.Metadata[SureAutoscaler.FlinkTargetKey] = SureAutoscaler.TunedPerJob;
         var train = DataSplit.For(Workload.Length).Train;
         var chosen = new List<string>();
