@@ -104,14 +104,13 @@ public sealed class FleetTrainer : ITrainer
         var trainers = new SureTrainer[J];
         for (int slot = 0; slot < J; slot++) trainers[slot] = TrainerFor(JobIndex(iteration, slot));
         var distinct = trainers.Distinct().OrderByDescending(t => t.Job.TaskCount).ToArray();
-        var computed = new Dictionary<SureTrainer, IterationLog>();
-        var results = new IterationLog[distinct.Length];
+        var computed = new IterationLog[distinct.Length];
         Parallel.For(0, distinct.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.Threads) },
-            d => results[d] = distinct[d].ComputeGradients(iteration));
-        for (int d = 0; d < distinct.Length; d++) computed[distinct[d]] = results[d];
+            d => computed[d] = distinct[d].ComputeGradients(iteration));
         for (int slot = 0; slot < J; slot++)
         {
-            logs[slot] = trainers[slot].AddComputedGradient(computed[trainers[slot]], 1f / J);
+            logs[slot] = computed[Array.IndexOf(distinct, trainers[slot])];
+            trainers[slot].AddComputedGradient(1f / J);
             SimulatedTaskMinutes += (long)Options.Rollouts * (Options.WindowHours + 1) * _sim.SpanMinutes * trainers[slot].Job.TaskCount;
         }
         return logs;

@@ -290,11 +290,16 @@ public sealed class SureTrainer : ITrainer, IDisposable
     /// sum over the rollouts added times <paramref name="scale"/> to the model's gradient (which is not zeroed first), and
     /// the iteration's log (its gradient norm is NaN: the fleet clips the sum). No step, no PPO epochs, no validation.
     /// </summary>
-    public IterationLog AddGradient(int iteration, float scale) => AddComputedGradient(ComputeGradients(iteration), scale);
+    public IterationLog AddGradient(int iteration, float scale)
+    {
+        var log = ComputeGradients(iteration);
+        AddComputedGradient(scale);
+        return log;
+    }
 
     /// <summary>
-    /// AddGradient's first half: iteration k's rollouts and loss gradients in this trainer's own replicas. It only reads
-    /// the shared model (its weights), so trainers of different jobs may run it at the same time.
+    /// AddGradient's first half: iteration k's rollouts and loss gradients in this trainer's own replicas, and its log.
+    /// It only reads the shared model (its weights), so trainers of different jobs may run it at the same time.
     /// </summary>
     public IterationLog ComputeGradients(int iteration)
     {
@@ -303,12 +308,8 @@ public sealed class SureTrainer : ITrainer, IDisposable
     }
 
     /// <summary>AddGradient's second half: the model's gradient += scale * the rollouts' gradients of the last
-    /// ComputeGradients, in rollout order; returns its log.</summary>
-    public IterationLog AddComputedGradient(IterationLog computed, float scale)
-    {
-        AddReplicaGradients(scale);
-        return computed;
-    }
+    /// ComputeGradients, in rollout order.</summary>
+    public void AddComputedGradient(float scale) => AddReplicaGradients(scale);
 
     IterationLog Log(TrainPhase phase, double norm)
     {
