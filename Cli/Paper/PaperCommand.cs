@@ -89,6 +89,8 @@ static class PaperCommand
             // Whether a step is done is asked again just before it runs: a model trained in this run makes its
             // evaluations (planned as done against the older file) due again.
             int pending = steps.Count(s => !s.Done()), started = 0, ran = 0;
+            // Outputs another `sure paper` on this folder is producing (its claim held), and the steps that read them.
+            var elsewhere = new HashSet<string>();
             string stepLog = Path.Combine(dir, "raw", "steps.jsonl");
             // Ctrl+C or SIGTERM: the running command stops as it would alone (a training saves its best checkpoint,
             // which, short of its iterations, is trained again on resume), then no further step starts.
@@ -109,6 +111,18 @@ static class PaperCommand
                         outOfTime = true;
                         return;
                     }
+                    if (step.Inputs.Any(elsewhere.Contains))
+                    {
+                        elsewhere.Add(step.Output);
+                        continue;
+                    }
+                    using var claim = PaperClaim.TryTake(step.Output);
+                    if (claim is null)
+                    {
+                        elsewhere.Add(step.Output);
+                        continue;
+                    }
+                    if (step.Done()) continue; // finished by another run between the two looks
                     started++;
                     starting?.Invoke(step);
                     var clock = Stopwatch.StartNew();
@@ -150,6 +164,11 @@ static class PaperCommand
                 Console.Out.WriteLine($"sure paper: stopped after {ran} steps ({total.Elapsed.TotalMinutes:F1} min); the same command resumes; {report} (so far)");
                 return 130;
             }
+            if (elsewhere.Count > 0)
+            {
+                Console.Out.WriteLine($"sure paper: ran {ran} steps ({total.Elapsed.TotalMinutes:F1} min); {elsewhere.Count} left to another `sure paper` on {dir} (the same command, run after it, finishes what it does not); {report} (so far)");
+                return 0;
+            }
             Console.Out.WriteLine($"sure paper: {steps.Count} steps ({steps.Count - ran} already done) in {total.Elapsed.TotalMinutes:F1} min; {report}");
             return 0;
         });
@@ -167,6 +186,21 @@ static class PaperCommand
         {
             throw new SimInputException($"bad {option} '{text}': expected comma-separated numbers");
         }
+    }
+}
+
+/// <summary>
+/// A step's claim, so that two `sure paper` runs on one folder (one per core, each with --threads 1) share the plan
+/// rather than repeat it: an exclusive lock on OUTPUT.claim (FileShare.None is an flock on Unix, released when its
+/// holder closes or dies), deleted when the step ends.
+/// </summary>
+static class PaperClaim
+{
+    /// <summary>The claim of <paramref name="output"/>, or null when another run holds it.</summary>
+    public static FileStream? TryTake(string output)
+    {
+        try { return new FileStream(output + ".claim", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+        catch (IOException) { return null; }
     }
 }
 

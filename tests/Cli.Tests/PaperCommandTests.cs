@@ -97,6 +97,27 @@ public class PaperCommandTests
         (code, output, error) = CliRunner.Invoke(args);
         Assert.True(code == 0, error);
         Assert.Contains($"{steps} steps ({steps - 2} already done)", output);
+
+        // Two runs on one folder share the plan: a training another run has claimed is left to it, and so is the
+        // evaluation that reads its model; once the claim is released the same command runs those two.
+        string dream = Path.Combine(dir, "models", "small-1.dream.s1.safetensors"), dreamRaw = Path.Combine(dir, "raw", "small-1.dream.s1.jsonl");
+        File.Delete(dream);
+        File.Delete(dreamRaw);
+        using (var held = PaperClaim.TryTake(dream))
+        {
+            Assert.NotNull(held);
+            Assert.Null(PaperClaim.TryTake(dream));
+            (code, output, error) = CliRunner.Invoke(args);
+            Assert.True(code == 0, error);
+            Assert.Contains("ran 0 steps", output);
+            Assert.Contains("2 left to another `sure paper`", output);
+            Assert.False(File.Exists(dream));
+            Assert.False(File.Exists(dreamRaw));
+        }
+        (code, output, error) = CliRunner.Invoke(args);
+        Assert.True(code == 0, error);
+        Assert.Contains($"{steps} steps ({steps - 2} already done)", output);
+        Assert.Empty(Directory.GetFiles(dir, "*.claim", SearchOption.AllDirectories));
     }
 
     [Fact]
