@@ -190,6 +190,33 @@ static class PaperReport
         if (tenIndex >= 0 && double.IsFinite(ccrnnTime) && double.IsFinite(times[tenIndex]))
             md.AppendLine($"- A SURE decision on {sweep} at k1 = 10 takes {F(times[tenIndex], "0.00")} ms against CCRNN's {F(ccrnnTime, "0.00")} ms ({F(ccrnnTime / times[tenIndex], "0.0")}x); " +
                 $"from k1 = {plan.K1s[0]} to {plan.K1s[^1]} SURE's time goes {F(times[0], "0.00")} to {F(times[^1], "0.00")} ms (the paper: faster than CCRNN at every k1, rising with k1).");
+        // Table 2: does each piece SURE adds help? Above means a higher mean; "clearly" means by more than the larger seed spread.
+        foreach (var ablation in PaperMethod.Ablations)
+        {
+            var compared = jobs.Where(j => Learned(ablation.Id, j).Count > 0 && Learned("sure", j).Count > 0).ToArray();
+            if (compared.Length == 0) continue;
+            int above = compared.Count(j => Learned("sure", j).Mean > Learned(ablation.Id, j).Mean);
+            int clearly = compared.Count(j => Learned("sure", j).Mean - Learned(ablation.Id, j).Mean > Math.Max(Learned("sure", j).Std, Learned(ablation.Id, j).Std));
+            int below = compared.Count(j => Learned(ablation.Id, j).Mean - Learned("sure", j).Mean > Math.Max(Learned("sure", j).Std, Learned(ablation.Id, j).Std));
+            md.AppendLine($"- SURE against {ablation.Label}: a higher mean on {above} of {compared.Length} jobs, higher by more than the larger seed spread on {clearly}, " +
+                $"lower by more than it on {below} (the paper: SURE above on all six).");
+        }
+        // Fig. 4(c)(d): SURE against CCRNN at each lambda both have.
+        var lambdaStats = new[] { PaperMethod.Sure, PaperMethod.Ccrnn }.ToDictionary(m => m.Id, m => lambdaX.Select(l =>
+            seeds.Select(s => Read(LambdaRaw(plan, l, m.Id, s), m.Architecture)).Where(r => r is not null).Select(r => r!).ToArray()).ToArray());
+        var bothLambdas = Enumerable.Range(0, lambdaX.Length).Where(i => lambdaStats["sure"][i].Length > 0 && lambdaStats["ccrnn"][i].Length > 0).ToArray();
+        if (bothLambdas.Length > 0)
+        {
+            double MeanOf(string m, int i, Func<Metrics, double> pick) => lambdaStats[m][i].Average(pick);
+            int lowerLatency = bothLambdas.Count(i => MeanOf("sure", i, r => r.Latency) < MeanOf("ccrnn", i, r => r.Latency));
+            int higherUtilisation = bothLambdas.Count(i => MeanOf("sure", i, r => r.Utilisation) > MeanOf("ccrnn", i, r => r.Utilisation));
+            int higherReward = bothLambdas.Count(i => MeanOf("sure", i, r => r.Reward) > MeanOf("ccrnn", i, r => r.Reward));
+            md.AppendLine($"- Against lambda on {sweep} (seed means, {bothLambdas.Length} of {lambdaX.Length} lambdas run for both): SURE's latency is below CCRNN's at {lowerLatency}, " +
+                $"its utilisation above at {higherUtilisation}, its reward above at {higherReward} (the paper: lower latency at most lambdas, competitive utilisation); " +
+                $"SURE's latency from lambda {PaperPlan.Lambda(lambdaX[bothLambdas[0]])} to {PaperPlan.Lambda(lambdaX[bothLambdas[^1]])}: " +
+                $"{F(MeanOf("sure", bothLambdas[0], r => r.Latency), "0.000")} to {F(MeanOf("sure", bothLambdas[^1], r => r.Latency), "0.000")} s, " +
+                $"utilisation {F(MeanOf("sure", bothLambdas[0], r => r.Utilisation), "0.000")} to {F(MeanOf("sure", bothLambdas[^1], r => r.Utilisation), "0.000")}.");
+        }
         if (k1Rewards.Length > 1 && double.IsFinite(k1Rewards[0].Mean))
             md.AppendLine($"- Reward against k1 (models trained at k1 = 10): {string.Join(", ", plan.K1s.Select((k, i) => $"{k}: {F(k1Rewards[i].Mean)}"))} (the paper: declining with k1 on large-1).");
         md.AppendLine();
