@@ -152,9 +152,9 @@ static class PaperReport
         fig4b.AddLine("SURE", k1x, times);
         if (double.IsFinite(ccrnnTime)) fig4b.ReferenceLine(ccrnnTime, $"CCRNN {F(ccrnnTime, "0.00")} ms");
         var lambdaX = plan.Lambdas;
-        ChartFigure LambdaFigure(string title, string yLabel, Func<Metrics, double> pick)
+        ChartFigure LambdaFigure(string title, string yLabel, Func<Metrics, double> pick, bool logY = false)
         {
-            var chart = new ChartFigure { Title = title, XLabel = "lambda (weight of the latency penalty)", YLabel = yLabel };
+            var chart = new ChartFigure { Title = title, XLabel = "lambda (weight of the latency penalty)", YLabel = yLabel, LogY = logY };
             foreach (var m in new[] { PaperMethod.Sure, PaperMethod.Ccrnn })
             {
                 var stats = lambdaX.Select(l => Stats(seeds.Select(s => Read(LambdaRaw(plan, l, m.Id, s), m.Architecture) is { } r ? pick(r) : double.NaN))).ToArray();
@@ -166,7 +166,7 @@ static class PaperReport
         {
             ("fig4a-reward-k1.svg", "Fig. 4(a): SURE's reward against k1 (the seeds' models evaluated with k1 snapshots), CCRNN as a line", fig4a),
             ("fig4b-time-k1.svg", "Fig. 4(b): SURE's decision time against k1 (`sure bench infer --k1`), CCRNN's as a line", fig4b),
-            ("fig4c-latency-lambda.svg", "Fig. 4(c): mean latency against lambda, each trained for its lambda", LambdaFigure($"Fig. 4(c): latency against lambda on {sweep}", "mean latency (s)", r => r.Latency)),
+            ("fig4c-latency-lambda.svg", "Fig. 4(c): mean latency against lambda, each trained for its lambda", LambdaFigure($"Fig. 4(c): latency against lambda on {sweep}", "mean latency (s, log scale)", r => r.Latency, logY: true)),
             ("fig4d-utilisation-lambda.svg", "Fig. 4(d): utilisation against lambda", LambdaFigure($"Fig. 4(d): utilisation against lambda on {sweep}", "mean utilisation (fraction of capacity)", r => r.Utilisation)),
         };
         var (fig5a, fig5b, probeNote) = Fig5(plan.RawPath("probe"));
@@ -214,7 +214,7 @@ static class PaperReport
             md.AppendLine($"- Against lambda on {sweep} (seed means, {bothLambdas.Length} of {lambdaX.Length} lambdas run for both): SURE's latency is below CCRNN's at {lowerLatency}, " +
                 $"its utilisation above at {higherUtilisation}, its reward above at {higherReward} (the paper: lower latency at most lambdas, competitive utilisation); " +
                 $"SURE's latency from lambda {PaperPlan.Lambda(lambdaX[bothLambdas[0]])} to {PaperPlan.Lambda(lambdaX[bothLambdas[^1]])}: " +
-                $"{F(MeanOf("sure", bothLambdas[0], r => r.Latency), "0.000")} to {F(MeanOf("sure", bothLambdas[^1], r => r.Latency), "0.000")} s, " +
+                $"{F(MeanOf("sure", bothLambdas[0], r => r.Latency), "0.0")} to {F(MeanOf("sure", bothLambdas[^1], r => r.Latency), "0.0")} s, " +
                 $"utilisation {F(MeanOf("sure", bothLambdas[0], r => r.Utilisation), "0.000")} to {F(MeanOf("sure", bothLambdas[^1], r => r.Utilisation), "0.000")}.");
         }
         if (k1Rewards.Length > 1 && double.IsFinite(k1Rewards[0].Mean))
@@ -227,8 +227,15 @@ static class PaperReport
         var log = Path.Combine(dir, "raw", "steps.jsonl");
         if (File.Exists(log))
         {
-            var rows = File.ReadLines(log).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-            md.AppendLine($"{rows.Count} steps logged, {F(rows.Sum(r => r.GetProperty("seconds").GetDouble()) / 60, "0.0")} minutes in all.").AppendLine();
+            var logged = File.ReadLines(log).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            // A step run more than once (its model trained again after an interruption or a reset) is shown as its
+            // last run, the one whose output the tables read; raw/steps.jsonl keeps every run.
+            var rows = logged.Select((r, i) => (Row: r, Index: i)).GroupBy(x => x.Row.GetProperty("output").GetString())
+                .Select(g => g.Last()).OrderBy(x => x.Index).Select(x => x.Row).ToList();
+            static double Minutes(IEnumerable<JsonElement> runs) => runs.Sum(r => r.GetProperty("seconds").GetDouble()) / 60;
+            md.AppendLine($"{rows.Count} steps, {F(Minutes(rows), "0.0")} minutes in all" + (logged.Count > rows.Count
+                ? $"; `raw/steps.jsonl` logs {logged.Count} runs ({F(Minutes(logged), "0.0")} minutes): {logged.Count - rows.Count} earlier run{(logged.Count - rows.Count == 1 ? "" : "s")} of steps run again, each shown here as its last run."
+                : ".")).AppendLine();
             md.AppendLine("| seconds | command |").AppendLine("|---:|---|");
             foreach (var r in rows)
                 md.AppendLine($"| {F(r.GetProperty("seconds").GetDouble(), "0.0")} | {(r.GetProperty("command").GetString() is { } c ? $"`{c}`" : r.GetProperty("step").GetString())} |");

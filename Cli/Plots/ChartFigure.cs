@@ -24,6 +24,11 @@ public sealed class ChartFigure : SvgFigure
     public int Height { get; set; } = 420;
     /// <summary>Stretch the y axis to zero, for quantities whose size matters.</summary>
     public bool IncludeZero { get; set; }
+    /// <summary>
+    /// A log10 y axis, for a quantity spanning orders of magnitude (latency against lambda); values at or below zero are
+    /// left out, and a whisker reaching below the axis stops at its bottom. <see cref="IncludeZero"/> is ignored.
+    /// </summary>
+    public bool LogY { get; set; }
     /// <summary>When set, the x axis is categorical: x value k is drawn at the k-th label (k = 0, 1, …).</summary>
     public IReadOnlyList<string>? XCategories { get; set; }
     public IReadOnlyList<ChartSeries> Series => series;

@@ -14,11 +14,11 @@ static partial class SvgRenderer
         double bottom = Math.Max(chart.Height - Layout.BottomHeight, top + 40);
 
         var (xTicks, xLabels, xMap) = XAxis(chart, left, right);
-        var ys = chart.Series.SelectMany(VerticalExtent).Concat(chart.References.Select(r => r.Y)).ToList();
+        var ys = chart.Series.SelectMany(VerticalExtent).Concat(chart.References.Select(r => r.Y)).Where(y => !chart.LogY || y > 0).ToList();
         double lo = Extreme(ys, min: true), hi = Extreme(ys, min: false);
-        if (chart.IncludeZero && double.IsFinite(lo)) (lo, hi) = (Math.Min(lo, 0), Math.Max(hi, 0));
-        var yScale = NiceScale.Create(lo, hi, extend: true);
-        var yMap = new LinearMap(yScale.Min, yScale.Max, bottom, top);
+        if (chart.IncludeZero && !chart.LogY && double.IsFinite(lo)) (lo, hi) = (Math.Min(lo, 0), Math.Max(hi, 0));
+        var yScale = chart.LogY ? NiceScale.CreateLog(lo, hi) : NiceScale.Create(lo, hi, extend: true);
+        var yMap = new AxisMap(yScale.Min, yScale.Max, bottom, top, chart.LogY);
 
         Open(w, chart.Width, bottom + Layout.BottomHeight, chart.Title, left);
         foreach (var (item, x, y) in placed) LegendItem(item, x, y, w);
@@ -46,6 +46,7 @@ static partial class SvgRenderer
         foreach (var reference in chart.References)
         {
             double y = yMap[reference.Y];
+            if (!double.IsFinite(y)) continue; // zero or below on a log axis
             w.Write($"<line x1=\"{N(left)}\" y1=\"{N(y)}\" x2=\"{N(right)}\" y2=\"{N(y)}\" stroke=\"{Axis}\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>");
             w.Write($"<text x=\"{N(right - 4)}\" y=\"{N(y - 5)}\" text-anchor=\"end\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">{Escape(reference.Label)}</text>\n");
         }
@@ -54,18 +55,18 @@ static partial class SvgRenderer
     }
 
     /// <summary>Categories sit at 0, 1, … with half a slot of room either side; numbers get round ticks.</summary>
-    static (double[] Ticks, string[] Labels, LinearMap Map) XAxis(ChartFigure chart, double left, double right)
+    static (double[] Ticks, string[] Labels, AxisMap Map) XAxis(ChartFigure chart, double left, double right)
     {
         if (chart.XCategories is { Count: > 0 } categories)
         {
             var ticks = Enumerable.Range(0, categories.Count).Select(k => (double)k).ToArray();
-            return (ticks, categories.ToArray(), new LinearMap(-0.5, categories.Count - 0.5, left, right));
+            return (ticks, categories.ToArray(), new AxisMap(-0.5, categories.Count - 0.5, left, right));
         }
         var xs = chart.Series.SelectMany(s => s.X).ToList();
         // Points and whiskers at the data's ends would sit on the frame, half hidden; a little room keeps them whole.
         double lo = Extreme(xs, min: true), hi = Extreme(xs, min: false), pad = 0.02 * (hi - lo);
         var scale = NiceScale.Create(lo - pad, hi + pad, extend: true, target: 7);
-        return (scale.Ticks, scale.Ticks.Select(scale.Label).ToArray(), new LinearMap(scale.Min, scale.Max, left, right));
+        return (scale.Ticks, scale.Ticks.Select(scale.Label).ToArray(), new AxisMap(scale.Min, scale.Max, left, right));
     }
 
     /// <summary>Each point's value and, where it has an error bar, both ends of the whisker, so no whisker is cut off.</summary>
@@ -79,7 +80,7 @@ static partial class SvgRenderer
         }
     }
 
-    static void WriteLine(ChartSeries series, string colour, LinearMap xMap, LinearMap yMap, TextWriter w)
+    static void WriteLine(ChartSeries series, string colour, AxisMap xMap, AxisMap yMap, TextWriter w)
     {
         string d = PathData(new Series(series.Name, series.X, series.Y), xMap, yMap);
         if (d.Length > 0)
@@ -88,21 +89,26 @@ static partial class SvgRenderer
         for (int i = 0; i < series.X.Length; i++)
         {
             double error = errors[i];
-            if (!double.IsFinite(series.X[i]) || !double.IsFinite(series.Y[i]) || !double.IsFinite(error) || error == 0) continue;
-            double x = xMap[series.X[i]], low = yMap[series.Y[i] - error], high = yMap[series.Y[i] + error];
+            double x = xMap[series.X[i]], y = yMap[series.Y[i]];
+            if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(error) || error == 0) continue;
+            // On a log axis the low end can fall to zero or below; the whisker then runs to the axis' bottom.
+            double low = yMap[Math.Max(series.Y[i] - error, yMap.DataMin)], high = yMap[series.Y[i] + error];
             w.Write($"<path class=\"whisker\" d=\"M{N(x)},{N(low)} L{N(x)},{N(high)} M{N(x - WhiskerCap)},{N(low)} L{N(x + WhiskerCap)},{N(low)} ");
             w.Write($"M{N(x - WhiskerCap)},{N(high)} L{N(x + WhiskerCap)},{N(high)}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.2\"/>");
             // A dot marks the value the whisker is centred on, which a bend in the line alone does not show.
-            w.Write($"<circle class=\"marker\" cx=\"{N(x)}\" cy=\"{N(yMap[series.Y[i]])}\" r=\"{N(MarkerRadius)}\" fill=\"{colour}\"/>\n");
+            w.Write($"<circle class=\"marker\" cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"{N(MarkerRadius)}\" fill=\"{colour}\"/>\n");
         }
     }
 
-    static void WriteScatter(ChartSeries series, string colour, LinearMap xMap, LinearMap yMap, TextWriter w)
+    static void WriteScatter(ChartSeries series, string colour, AxisMap xMap, AxisMap yMap, TextWriter w)
     {
         for (int i = 0; i < series.X.Length; i++)
-            if (double.IsFinite(series.X[i]) && double.IsFinite(series.Y[i]))
+        {
+            double x = xMap[series.X[i]], y = yMap[series.Y[i]];
+            if (double.IsFinite(x) && double.IsFinite(y))
                 // Slightly transparent so that overlapping points still show how dense a region is.
-                w.Write($"<circle class=\"point\" cx=\"{N(xMap[series.X[i]])}\" cy=\"{N(yMap[series.Y[i]])}\" r=\"{N(PointRadius)}\" fill=\"{colour}\" fill-opacity=\"0.75\"/>\n");
+                w.Write($"<circle class=\"point\" cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"{N(PointRadius)}\" fill=\"{colour}\" fill-opacity=\"0.75\"/>\n");
+        }
     }
 
     sealed record LegendEntry(string Label, string Colour, ChartKind? Kind); // Kind null: a reference line

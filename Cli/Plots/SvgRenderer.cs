@@ -28,10 +28,15 @@ sealed record Layout(double PlotLeft, double PlotRight, double[] PlotTop, double
     }
 }
 
-/// <summary>Maps a data interval onto a pixel interval (which may run backwards, as y does on screen).</summary>
-readonly record struct LinearMap(double DataMin, double DataMax, double PixelFrom, double PixelTo)
+/// <summary>
+/// Maps a data interval onto a pixel interval (which may run backwards, as y does on screen), linearly or, with
+/// <paramref name="Log"/>, in log10 of the value (a value at or below zero then maps to a non-finite pixel: no point).
+/// </summary>
+readonly record struct AxisMap(double DataMin, double DataMax, double PixelFrom, double PixelTo, bool Log = false)
 {
-    public double this[double value] => PixelFrom + (value - DataMin) / (DataMax - DataMin) * (PixelTo - PixelFrom);
+    public double this[double value] => Log
+        ? PixelFrom + (Math.Log10(value) - Math.Log10(DataMin)) / (Math.Log10(DataMax) - Math.Log10(DataMin)) * (PixelTo - PixelFrom)
+        : PixelFrom + (value - DataMin) / (DataMax - DataMin) * (PixelTo - PixelFrom);
 }
 
 static partial class SvgRenderer
@@ -47,7 +52,7 @@ static partial class SvgRenderer
         var xScale = NiceScale.Create(
             Extreme(figure.Panels.SelectMany(p => p.Series).SelectMany(s => s.X), min: true),
             Extreme(figure.Panels.SelectMany(p => p.Series).SelectMany(s => s.X), min: false), extend: false, target: 7);
-        var xMap = new LinearMap(xScale.Min, xScale.Max, layout.PlotLeft, layout.PlotRight);
+        var xMap = new AxisMap(xScale.Min, xScale.Max, layout.PlotLeft, layout.PlotRight);
 
         Open(w, figure.Width, layout.Height, figure.Title, layout.PlotLeft);
         WriteLegend(figure, layout, names, w);
@@ -89,14 +94,14 @@ static partial class SvgRenderer
         if (reference is not null) Item(reference, Axis, " stroke-dasharray=\"6 4\"");
     }
 
-    static void WritePanel(Panel panel, double top, double bottom, Layout layout, NiceScale xScale, LinearMap xMap,
+    static void WritePanel(Panel panel, double top, double bottom, Layout layout, NiceScale xScale, AxisMap xMap,
         IReadOnlyList<string> names, TextWriter w)
     {
         var ys = panel.Series.SelectMany(s => s.Y).Concat(panel.References.Select(r => r.Y)).ToList();
         double lo = Extreme(ys, min: true), hi = Extreme(ys, min: false);
         if (panel.IncludeZero && double.IsFinite(lo)) (lo, hi) = (Math.Min(lo, 0), Math.Max(hi, 0));
         var yScale = NiceScale.Create(lo, hi, extend: true);
-        var yMap = new LinearMap(yScale.Min, yScale.Max, bottom, top);
+        var yMap = new AxisMap(yScale.Min, yScale.Max, bottom, top);
         double left = layout.PlotLeft, right = layout.PlotRight;
 
         w.Write($"<text x=\"{N(left)}\" y=\"{N(top - 8)}\" font-size=\"13\" font-weight=\"bold\">{Escape(panel.Title)}</text>\n");
@@ -128,7 +133,7 @@ static partial class SvgRenderer
     }
 
     /// <summary>One "M … L …" subpath per unbroken run of finite points, each thinned to its pixel columns.</summary>
-    internal static string PathData(Series series, LinearMap xMap, LinearMap yMap)
+    internal static string PathData(Series series, AxisMap xMap, AxisMap yMap)
     {
         var d = new System.Text.StringBuilder();
         var run = new List<(double X, double Y)>();
@@ -142,8 +147,8 @@ static partial class SvgRenderer
         }
         for (int i = 0; i < series.X.Length; i++)
         {
-            double x = series.X[i], y = series.Y[i];
-            if (double.IsFinite(x) && double.IsFinite(y)) run.Add((xMap[x], yMap[y]));
+            double x = xMap[series.X[i]], y = yMap[series.Y[i]];
+            if (double.IsFinite(x) && double.IsFinite(y)) run.Add((x, y));
             else Flush();
         }
         Flush();

@@ -159,12 +159,23 @@ public class PaperCommandTests
         Eval("small-1.ccrnn.s1", "ccrnn", 0.205, 3.0, 0.60);
         Eval("lambda.0.7.sure.s1", "sure", 0.19, 1.0, 0.45);
         Eval("lambda.0.7.ccrnn.s1", "ccrnn", 0.18, 1.5, 0.40);
+        // A log where one step ran twice (interrupted at 30 s, then 90 s): the table shows its last run only.
+        File.WriteAllLines(Path.Combine(scratch.Dir, "raw", "steps.jsonl"),
+        [
+            "{\"step\":\"train\",\"output\":\"models/a\",\"command\":\"sure train --seed 1\",\"seconds\":30}",
+            "{\"step\":\"eval\",\"output\":\"raw/b\",\"command\":\"sure eval\",\"seconds\":60}",
+            "{\"step\":\"train\",\"output\":\"models/a\",\"command\":\"sure train --seed 1 --threads 1\",\"seconds\":90}",
+        ]);
         PaperReport.Write(plan);
         string readme = File.ReadAllText(Path.Combine(scratch.Dir, "README.md"));
         Assert.Contains("- SURE against w/o NVSS: a higher mean on 1 of 1 jobs, higher by more than the larger seed spread on 1, lower by more than it on 0", readme);
         Assert.Contains("- SURE against w/o MI: a higher mean on 0 of 1 jobs, higher by more than the larger seed spread on 0, lower by more than it on 0", readme);
         Assert.Contains("(seed means, 2 of 2 lambdas run for both): SURE's latency is below CCRNN's at 2, its utilisation above at 1, its reward above at 2", readme);
-        Assert.Contains("SURE's latency from lambda 0.5 to 0.7: 2.000 to 1.000 s, utilisation 0.500 to 0.450.", readme);
+        Assert.Contains("SURE's latency from lambda 0.5 to 0.7: 2.0 to 1.0 s, utilisation 0.500 to 0.450.", readme);
+        Assert.Contains("2 steps, 2.5 minutes in all; `raw/steps.jsonl` logs 3 runs (3.0 minutes): 1 earlier run of steps run again", readme);
+        var table = readme[readme.IndexOf("| seconds | command |", StringComparison.Ordinal)..];
+        Assert.Contains("| 60.0 | `sure eval` |\n| 90.0 | `sure train --seed 1 --threads 1` |", table.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("| 30.0 |", table);
     }
 
     [Fact]

@@ -72,6 +72,51 @@ public class PaperFigureTests
     }
 
     [Fact]
+    public void LogAxisSpacesDecadesEvenlyAndDropsWhatItCannotShow()
+    {
+        // Points at 10, 100 and 1000 sit one decade apart, so equally far apart in pixels; 0 and -5 cannot be drawn.
+        var chart = new ChartFigure { LogY = true, YLabel = "latency (s)" };
+        chart.AddLine("SURE", [1.0, 2, 3, 4, 5], [10.0, 100, 1000, 0, -5], [0.0, 150, 0, 0, 0]);
+        var doc = Parse(chart);
+        string svg = chart.ToSvg();
+        Assert.DoesNotContain("NaN", svg);
+        Assert.DoesNotContain("Infinity", svg);
+        var texts = Texts(doc);
+        foreach (var label in new[] { "10", "100", "1k" }) Assert.Contains(label, texts);
+
+        var line = doc.Descendants(Svg + "path").Single(p => p.Attribute("class") is null);
+        var ys = ((string)line.Attribute("d")!).Split(' ', 'M', 'L').Where(t => t.Contains(','))
+            .Select(t => double.Parse(t.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(3, ys.Length);
+        Assert.Equal(ys[0] - ys[1], ys[1] - ys[2], 0.11);
+        Assert.True(ys[0] > ys[1]); // larger values higher up
+
+        // The whisker at 100 +- 150 would reach below zero: it runs from the axis' bottom (the frame's lower edge) to 250.
+        var frame = doc.Descendants(Svg + "rect").Last();
+        double frameBottom = Number(frame, "y") + Number(frame, "height");
+        var whisker = Assert.Single(WithClass(doc, "path", "whisker"));
+        double low = double.Parse(((string)whisker.Attribute("d")!).Split(' ')[0].TrimStart('M').Split(',')[1], CultureInfo.InvariantCulture);
+        Assert.Equal(frameBottom, low, 0.11);
+        double decade = ys[0] - ys[1], high = double.Parse(((string)whisker.Attribute("d")!).Split(' ')[1].TrimStart('L').Split(',')[1], CultureInfo.InvariantCulture);
+        Assert.Equal(ys[1] - decade * Math.Log10(2.5), high, 0.11);
+    }
+
+    [Theory]
+    [InlineData(3.0, 7.0, 1.0, 10.0, 4)]             // within one decade: ticks 1 2 5 10
+    [InlineData(100.0, 100.0, 100.0, 1000.0, 4)]     // one value on a decade: the decade above it
+    [InlineData(0.5, 30.0, 0.1, 100.0, 4)]           // three decades: a tick per decade
+    [InlineData(0.02, 40_000.0, 0.01, 100_000.0, 8)] // seven decades: a tick per decade
+    public void LogScaleCoversTheDataInWholeDecades(double lo, double hi, double min, double max, int ticks)
+    {
+        var scale = NiceScale.CreateLog(lo, hi);
+        Assert.Equal(min, scale.Min, 1e-12);
+        Assert.Equal(max, scale.Max, 1e-6);
+        Assert.Equal(ticks, scale.Ticks.Length);
+        Assert.Equal(min, scale.Ticks[0], 1e-12);
+        Assert.Equal(max, scale.Ticks[^1], 1e-6);
+    }
+
+    [Fact]
     public void ScatterDrawsOneCircleForEachFinitePointAndNamesEverySeries()
     {
         var chart = new ChartFigure { Title = "Task embeddings (t-SNE)" };
